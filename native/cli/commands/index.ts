@@ -1,0 +1,7 @@
+import type { CliCommand } from '../command'
+import { datasetCommands } from './datasets'
+import { serveCommands } from './serve'
+import { systemCommands } from './system'
+
+/** Every `nashlab` subcommand, in the order `nashlab --help` lists them. */
+export const commands: CliCommand[] = [...systemCommands, ...serveCommands, ...datasetCommands]

@@ -1,0 +1,70 @@
+import os from 'node:os'
+import path from 'node:path'
+import type { z } from 'zod'
+import { isMethodName, methods, type Input, type MethodName, type Output } from '../api/contract'
+import { NashlabError } from '../api/errors'
+import { openDatabase, schemaVersion, type Db } from '../store/db'
+import { EventBus } from './events'
+import type { CallContext, Handlers, Service } from './handlers'
+import { SystemService } from './system'
+import { DatasetService } from '../data/service'
+
+export interface EngineOptions {
+  /** Database file; the data folder holding models and checkpoints is its folder. */
+  database: string
+  mode: 'electron' | 'web' | 'cli'
+}
+
+/**
+ * The engine: one database, the services wired in order, and `call()` — the single entry every
+ * front door uses. Inputs are validated against the contract's schemas here, once.
+ */
+export class Engine {
+  readonly db: Db
+  readonly events = new EventBus()
+  readonly dataDir: string
+  private readonly handlers: Handlers
+  private readonly services: Service[]
+
+  constructor(readonly options: EngineOptions) {
+    this.db = openDatabase(options.database)
+    this.dataDir = options.database === ':memory:' ? os.tmpdir() : path.dirname(path.resolve(options.database))
+    const system = new SystemService({ db: this.db, database: options.database, mode: options.mode, version: schemaVersion(this.db) })
+    const datasets = new DatasetService({ db: this.db, events: this.events })
+    this.services = [system, datasets]
+    const merged: Partial<Handlers> = {}
+    for (const service of this.services) Object.assign(merged, service.handlers)
+    const missing = (Object.keys(methods) as MethodName[]).filter((m) => !(m in merged))
+    if (missing.length > 0) throw new Error(`contract methods without a handler: ${missing.join(', ')}`)
+    this.handlers = merged as Handlers
+  }
+
+  /** Validate `input` against the method's schema and run its handler. */
+  async call<M extends MethodName>(name: M, input: Input<M>, ctx?: Partial<CallContext>): Promise<Output<M>>
+  async call(name: string, input: unknown, ctx?: Partial<CallContext>): Promise<unknown>
+  async call(name: string, input: unknown, ctx: Partial<CallContext> = {}): Promise<unknown> {
+    if (!isMethodName(name)) throw new NashlabError('unknown_method', `There is no method named "${name}".`, { method: name })
+    const parsed = parseInput(name, input)
+    const handler = this.handlers[name] as (input: unknown, ctx: CallContext) => unknown
+    return handler(parsed, { signal: ctx.signal ?? new AbortController().signal })
+  }
+
+  async close(): Promise<void> {
+    for (const service of [...this.services].reverse()) await service.shutdown?.()
+    this.db.close()
+  }
+}
+
+/** Parse a method's input, turning schema failures into one readable sentence naming the field. */
+export function parseInput(name: MethodName, input: unknown): unknown {
+  const schema = methods[name].input as z.ZodType
+  const result = schema.safeParse(input ?? {})
+  if (result.success) return result.data
+  const issues = result.error.issues.map((issue) => ({
+    field: issue.path.map(String).join('.') || '(input)',
+    message: issue.message,
+  }))
+  const first = issues[0]
+  const where = first.field === '(input)' ? 'the input' : `field "${first.field}"`
+  throw new NashlabError('invalid_input', `Invalid input to ${name}: ${where}: ${first.message}.`, { method: name, issues })
+}

@@ -1,0 +1,8 @@
+import * as m001 from './001_initial'
+
+/** One entry per schema step, in order. The database's `user_version` is the number applied. */
+export const migrations: { version: number; name: string; up: string }[] = [
+  { version: 1, name: 'initial', up: m001.up },
+]
+
+export const latestVersion = migrations[migrations.length - 1].version
