@@ -1,0 +1,14 @@
+import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
+
+/** One entry per working view; the navigation is built from this list. */
+export const routes: (RouteRecordRaw & { meta?: { title: string; nav: boolean; key?: string } })[] = [
+  { path: '/', redirect: '/datasets' },
+  {
+    path: '/datasets',
+    name: 'datasets',
+    component: () => import('../views/DatasetsView.vue'),
+    meta: { title: 'Datasets', nav: true, key: 'd' },
+  },
+]
+
+export const router = createRouter({ history: createWebHashHistory(), routes })
