@@ -7,10 +7,14 @@ import type { z } from 'zod'
 import type { MethodDef } from './define'
 import { systemMethods } from './system'
 import { datasetMethods } from './datasets'
+import { deviceMethods } from './devices'
+import { jobMethods } from './jobs'
 
 export const methods = {
   ...systemMethods,
   ...datasetMethods,
+  ...deviceMethods,
+  ...jobMethods,
 }
 
 export type Methods = typeof methods
@@ -25,6 +29,8 @@ export type { Events, EventName, JobProgress } from './events'
 export type { ErrorShape, ErrorCode } from './errors'
 export * from './datasets'
 export * from './system'
+export * from './devices'
+export * from './jobs'
 
 export function isMethodName(name: string): name is MethodName {
   return Object.prototype.hasOwnProperty.call(methods, name)

@@ -8,6 +8,9 @@ import { EventBus } from './events'
 import type { CallContext, Handlers, Service } from './handlers'
 import { SystemService } from './system'
 import { DatasetService } from '../data/service'
+import { DeviceService } from '../runtime/service'
+import { JobService } from '../jobs/service'
+import type { JobManager } from '../jobs/manager'
 
 export interface EngineOptions {
   /** Database file; the data folder holding models and checkpoints is its folder. */
@@ -23,6 +26,8 @@ export class Engine {
   readonly db: Db
   readonly events = new EventBus()
   readonly dataDir: string
+  /** Where services start their long work (training, evaluation): worker threads with progress, pause, cancel. */
+  readonly jobs: JobManager
   private readonly handlers: Handlers
   private readonly services: Service[]
 
@@ -30,8 +35,11 @@ export class Engine {
     this.db = openDatabase(options.database)
     this.dataDir = options.database === ':memory:' ? os.tmpdir() : path.dirname(path.resolve(options.database))
     const system = new SystemService({ db: this.db, database: options.database, mode: options.mode, version: schemaVersion(this.db) })
+    const jobs = new JobService({ events: this.events })
+    this.jobs = jobs.manager
     const datasets = new DatasetService({ db: this.db, events: this.events })
-    this.services = [system, datasets]
+    const devices = new DeviceService()
+    this.services = [system, jobs, datasets, devices]
     const merged: Partial<Handlers> = {}
     for (const service of this.services) Object.assign(merged, service.handlers)
     const missing = (Object.keys(methods) as MethodName[]).filter((m) => !(m in merged))
