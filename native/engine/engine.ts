@@ -38,7 +38,7 @@ export class Engine {
     const jobs = new JobService({ events: this.events })
     this.jobs = jobs.manager
     const datasets = new DatasetService({ db: this.db, events: this.events })
-    const devices = new DeviceService()
+    const devices = new DeviceService({ jobs: this.jobs })
     this.services = [system, jobs, datasets, devices]
     const merged: Partial<Handlers> = {}
     for (const service of this.services) Object.assign(merged, service.handlers)

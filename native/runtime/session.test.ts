@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import { describe, expect, it } from 'vitest'
+import { benchModel } from './bench-model'
 import { ort } from './ort'
 import { probeModel } from './probe-model'
 import { listDevices } from './probe'
@@ -79,7 +80,8 @@ describe('createSession', () => {
     await expect(createSession(probeModel, { intraOpNumThreads: 0 })).rejects.toThrow(/intraOpNumThreads must be a whole number of threads of at least 1/)
   })
 
-  it('embeds exactly the bytes of fixtures/add.onnx as the probe model', () => {
+  it('embeds exactly the bytes of the fixture files as the probe and benchmark models', () => {
     expect(Buffer.from(probeModel).equals(fs.readFileSync(new URL('./fixtures/add.onnx', import.meta.url)))).toBe(true)
+    expect(Buffer.from(benchModel).equals(fs.readFileSync(new URL('./fixtures/matmul-chain.onnx', import.meta.url)))).toBe(true)
   })
 })
