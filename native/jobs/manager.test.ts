@@ -137,6 +137,15 @@ describe('JobManager', () => {
     await expect(manager.start(steps, { steps: 2, stepMs: 1 }).result).resolves.toMatchObject({ steps: 2 })
   })
 
+  it('fails a job whose input cannot be sent to a thread, and goes on with the queue', async () => {
+    const { manager } = recordingManager()
+    const bad = manager.start(steps, { steps: 1, stepMs: 1, onStep: () => {} } as never)
+    const good = manager.start(steps, { steps: 1, stepMs: 1 })
+    await expect(bad.result).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/^The test.steps job could not start: /) })
+    expect(manager.get(bad.id).status).toBe('failed')
+    await expect(good.result).resolves.toMatchObject({ steps: 1 })
+  })
+
   it('answers unknown ids and wrong states with sentences', async () => {
     const { manager } = recordingManager()
     expect(() => manager.pause('99')).toThrow(/There is no job 99/)
