@@ -17,8 +17,14 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 async function nashlab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return nashlabWithInput(undefined, ...args)
+}
+
+async function nashlabWithInput(input: string | undefined, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { ...process.env, NASHLAB_DB: db } })
+    const child = run(process.execPath, [bin, ...args], { env: { ...process.env, NASHLAB_DB: db } })
+    if (input !== undefined) child.child.stdin!.end(input)
+    const { stdout, stderr } = await child
     return { code: 0, stdout, stderr }
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string }
@@ -72,4 +78,18 @@ test('--help lists the commands', async () => {
   const r = await nashlab('--help')
   expect(r.stdout).toContain('nashlab import FILE --dataset NAME')
   expect(r.stdout).toContain('nashlab serve')
+})
+
+test('vote reads keys from a pipe and stores human comparisons', async () => {
+  const file = path.join(dir, 'pool.jsonl')
+  fs.writeFileSync(file, [1, 2, 3].map((i) => JSON.stringify({ prompt: `q${i}`, chosen: `x${i}`, rejected: `y${i}` })).join('\n'))
+  await nashlab('import', file, '--dataset', 'pool')
+  const r = await nashlabWithInput('1\n3\nu\n2\n', 'vote', '--source', 'pool', '--into', 'ballots', '--annotator', 'cli-user', '--json')
+  expect(r.code).toBe(0)
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+  expect(new Set(lines.filter((l) => 'left' in l).map((l) => l.pair)).size).toBe(3)
+  expect(lines.filter((l) => 'choice' in l).map((l) => l.choice)).toEqual(['left', 'tie', 'right'])
+  expect(lines.at(-1)).toMatchObject({ into: 'ballots', annotator: 'cli-user', votes: 2 })
+  const shown = JSON.parse((await nashlab('datasets', 'show', 'ballots', '--json')).stdout) as { comparisons: number }
+  expect(shown.comparisons).toBe(2)
 })

@@ -2,6 +2,7 @@ import type { CliCommand } from '../command'
 import { datasetCommands } from './datasets'
 import { serveCommands } from './serve'
 import { systemCommands } from './system'
+import { voteCommands } from './vote'
 
 /** Every `nashlab` subcommand, in the order `nashlab --help` lists them. */
-export const commands: CliCommand[] = [...systemCommands, ...serveCommands, ...datasetCommands]
+export const commands: CliCommand[] = [...systemCommands, ...serveCommands, ...datasetCommands, ...voteCommands]

@@ -9,6 +9,12 @@ export const routes: (RouteRecordRaw & { meta?: { title: string; nav: boolean; k
     component: () => import('../views/DatasetsView.vue'),
     meta: { title: 'Datasets', nav: true, key: 'd' },
   },
+  {
+    path: '/vote',
+    name: 'vote',
+    component: () => import('../views/VoteView.vue'),
+    meta: { title: 'Blind vote', nav: true, key: 'v' },
+  },
 ]
 
 export const router = createRouter({ history: createWebHashHistory(), routes })
