@@ -8,11 +8,13 @@ import type { MethodDef } from './define'
 import { systemMethods } from './system'
 import { datasetMethods } from './datasets'
 import { voteMethods } from './votes'
+import { runMethods } from './runs'
 
 export const methods = {
   ...systemMethods,
   ...datasetMethods,
   ...voteMethods,
+  ...runMethods,
 }
 
 export type Methods = typeof methods
@@ -23,11 +25,12 @@ export type Input<M extends MethodName> = z.input<Methods[M]['input']>
 export type ParsedInput<M extends MethodName> = z.output<Methods[M]['input']>
 export type Output<M extends MethodName> = Methods[M] extends MethodDef<z.ZodType, infer O> ? O : never
 
-export type { Events, EventName, JobProgress } from './events'
+export type { Events, EventName, JobProgress, RunMetricsEvent } from './events'
 export type { ErrorShape, ErrorCode } from './errors'
 export * from './datasets'
 export * from './system'
 export * from './votes'
+export * from './runs'
 
 export function isMethodName(name: string): name is MethodName {
   return Object.prototype.hasOwnProperty.call(methods, name)

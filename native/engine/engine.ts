@@ -9,6 +9,7 @@ import type { CallContext, Handlers, Service } from './handlers'
 import { SystemService } from './system'
 import { DatasetService } from '../data/service'
 import { EvalService } from '../eval/service'
+import { RunService } from '../train/service'
 
 export interface EngineOptions {
   /** Database file; the data folder holding models and checkpoints is its folder. */
@@ -26,6 +27,8 @@ export class Engine {
   readonly dataDir: string
   private readonly handlers: Handlers
   private readonly services: Service[]
+  /** Training runs: trainers log metrics and status through it. */
+  readonly runs: RunService
 
   constructor(readonly options: EngineOptions) {
     this.db = openDatabase(options.database)
@@ -33,7 +36,8 @@ export class Engine {
     const system = new SystemService({ db: this.db, database: options.database, mode: options.mode, version: schemaVersion(this.db) })
     const datasets = new DatasetService({ db: this.db, events: this.events })
     const evaluation = new EvalService({ db: this.db, events: this.events })
-    this.services = [system, datasets, evaluation]
+    this.runs = new RunService({ db: this.db, events: this.events })
+    this.services = [system, datasets, evaluation, this.runs]
     const merged: Partial<Handlers> = {}
     for (const service of this.services) Object.assign(merged, service.handlers)
     const missing = (Object.keys(methods) as MethodName[]).filter((m) => !(m in merged))
