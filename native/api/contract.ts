@@ -7,10 +7,12 @@ import type { z } from 'zod'
 import type { MethodDef } from './define'
 import { systemMethods } from './system'
 import { datasetMethods } from './datasets'
+import { gameMethods } from './game'
 
 export const methods = {
   ...systemMethods,
   ...datasetMethods,
+  ...gameMethods,
 }
 
 export type Methods = typeof methods
@@ -25,6 +27,7 @@ export type { Events, EventName, JobProgress } from './events'
 export type { ErrorShape, ErrorCode } from './errors'
 export * from './datasets'
 export * from './system'
+export * from './game'
 
 export function isMethodName(name: string): name is MethodName {
   return Object.prototype.hasOwnProperty.call(methods, name)

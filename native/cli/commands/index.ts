@@ -1,7 +1,8 @@
 import type { CliCommand } from '../command'
 import { datasetCommands } from './datasets'
+import { gameCommands } from './game'
 import { serveCommands } from './serve'
 import { systemCommands } from './system'
 
 /** Every `nashlab` subcommand, in the order `nashlab --help` lists them. */
-export const commands: CliCommand[] = [...systemCommands, ...serveCommands, ...datasetCommands]
+export const commands: CliCommand[] = [...systemCommands, ...serveCommands, ...datasetCommands, ...gameCommands]
