@@ -1,5 +1,5 @@
 import fs from 'node:fs'
-import type { AlgorithmName } from '../../api/game'
+import { algorithmNames, type AlgorithmName } from '../../api/game'
 import { NashlabError } from '../../api/errors'
 import { parseInput } from '../../engine/engine'
 import { matrixNash, solveGame, type SolveRequest } from '../../game/solution'
@@ -40,8 +40,8 @@ const formatPolicy = (actions: string[], p: number[]) => actions.map((a, i) => `
 export const gameCommands: CliCommand[] = [
   {
     words: ['game'],
-    usage: 'nashlab game --matrix FILE.json --tau T --iters N [--algo nash-md|fictitious-play|mwu|omd|optimistic|extragradient] [--eta E] [--json]',
-    summary: 'Run a tabular dynamics on a preference game; prints π*_τ, π_N and KL, bound and exploitability per iterate',
+    usage: 'nashlab game --matrix FILE.json --tau T --iters N [--algo A] [--eta E] [--json]',
+    summary: `Run a dynamics (A: ${algorithmNames.join(', ')}) on a preference game; π*_τ, π_N, KL, bound, exploitability per iterate`,
     run: (args, ctx) => {
       const file = readMatrixFile(requiredFlag(args, 'matrix'))
       const input = parseInput('game.solve', {
