@@ -7,11 +7,13 @@ import type { z } from 'zod'
 import type { MethodDef } from './define'
 import { systemMethods } from './system'
 import { datasetMethods } from './datasets'
+import { voteMethods } from './votes'
 import { gameMethods } from './game'
 
 export const methods = {
   ...systemMethods,
   ...datasetMethods,
+  ...voteMethods,
   ...gameMethods,
 }
 
@@ -27,6 +29,7 @@ export type { Events, EventName, JobProgress } from './events'
 export type { ErrorShape, ErrorCode } from './errors'
 export * from './datasets'
 export * from './system'
+export * from './votes'
 export * from './game'
 
 export function isMethodName(name: string): name is MethodName {

@@ -8,6 +8,7 @@ import { EventBus } from './events'
 import type { CallContext, Handlers, Service } from './handlers'
 import { SystemService } from './system'
 import { DatasetService } from '../data/service'
+import { EvalService } from '../eval/service'
 import { GameService } from '../game/service'
 
 export interface EngineOptions {
@@ -32,8 +33,9 @@ export class Engine {
     this.dataDir = options.database === ':memory:' ? os.tmpdir() : path.dirname(path.resolve(options.database))
     const system = new SystemService({ db: this.db, database: options.database, mode: options.mode, version: schemaVersion(this.db) })
     const datasets = new DatasetService({ db: this.db, events: this.events })
+    const evaluation = new EvalService({ db: this.db, events: this.events })
     const game = new GameService({ db: this.db })
-    this.services = [system, datasets, game]
+    this.services = [system, datasets, evaluation, game]
     const merged: Partial<Handlers> = {}
     for (const service of this.services) Object.assign(merged, service.handlers)
     const missing = (Object.keys(methods) as MethodName[]).filter((m) => !(m in merged))

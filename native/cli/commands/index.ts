@@ -3,6 +3,7 @@ import { datasetCommands } from './datasets'
 import { gameCommands } from './game'
 import { serveCommands } from './serve'
 import { systemCommands } from './system'
+import { voteCommands } from './vote'
 
 /** Every `nashlab` subcommand, in the order `nashlab --help` lists them. */
-export const commands: CliCommand[] = [...systemCommands, ...serveCommands, ...datasetCommands, ...gameCommands]
+export const commands: CliCommand[] = [...systemCommands, ...serveCommands, ...datasetCommands, ...voteCommands, ...gameCommands]

@@ -1,0 +1,20 @@
+import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
+
+/** One entry per working view; the navigation is built from this list. */
+export const routes: (RouteRecordRaw & { meta?: { title: string; nav: boolean; key?: string } })[] = [
+  { path: '/', redirect: '/datasets' },
+  {
+    path: '/datasets',
+    name: 'datasets',
+    component: () => import('../views/DatasetsView.vue'),
+    meta: { title: 'Datasets', nav: true, key: 'd' },
+  },
+  {
+    path: '/vote',
+    name: 'vote',
+    component: () => import('../views/VoteView.vue'),
+    meta: { title: 'Blind vote', nav: true, key: 'v' },
+  },
+]
+
+export const router = createRouter({ history: createWebHashHistory(), routes })
