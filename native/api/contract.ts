@@ -9,12 +9,14 @@ import { systemMethods } from './system'
 import { datasetMethods } from './datasets'
 import { voteMethods } from './votes'
 import { runMethods } from './runs'
+import { gameMethods } from './game'
 
 export const methods = {
   ...systemMethods,
   ...datasetMethods,
   ...voteMethods,
   ...runMethods,
+  ...gameMethods,
 }
 
 export type Methods = typeof methods
@@ -31,6 +33,7 @@ export * from './datasets'
 export * from './system'
 export * from './votes'
 export * from './runs'
+export * from './game'
 
 export function isMethodName(name: string): name is MethodName {
   return Object.prototype.hasOwnProperty.call(methods, name)

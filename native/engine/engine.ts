@@ -10,6 +10,7 @@ import { SystemService } from './system'
 import { DatasetService } from '../data/service'
 import { EvalService } from '../eval/service'
 import { RunService } from '../train/service'
+import { GameService } from '../game/service'
 
 export interface EngineOptions {
   /** Database file; the data folder holding models and checkpoints is its folder. */
@@ -37,7 +38,8 @@ export class Engine {
     const datasets = new DatasetService({ db: this.db, events: this.events })
     const evaluation = new EvalService({ db: this.db, events: this.events })
     this.runs = new RunService({ db: this.db, events: this.events })
-    this.services = [system, datasets, evaluation, this.runs]
+    const game = new GameService({ db: this.db })
+    this.services = [system, datasets, evaluation, this.runs, game]
     const merged: Partial<Handlers> = {}
     for (const service of this.services) Object.assign(merged, service.handlers)
     const missing = (Object.keys(methods) as MethodName[]).filter((m) => !(m in merged))
