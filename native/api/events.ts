@@ -20,12 +20,21 @@ export interface JobProgress {
   message?: string
 }
 
+/** Metrics of one training step, pushed as they are logged. */
+export interface RunMetricsEvent {
+  run: number
+  step: number
+  values: Record<string, number>
+}
+
 export interface Events {
   /** Throttled at the source: at most one every ~100 ms per job, plus the last one. */
   'jobs.progress': JobProgress
   /** A job changed status or gained a warning. */
   'jobs.changed': JobSummary
   'datasets.changed': { name: string }
+  'runs.metrics': RunMetricsEvent
+  'runs.status': { run: number; status: string; error?: string | null }
 }
 
 export type EventName = keyof Events

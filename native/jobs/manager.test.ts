@@ -2,9 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { JobProgress } from '../api/events'
 import type { JobSummary } from '../api/jobs'
 import { jobScript } from './define'
+import type stepsDefinition from './fixtures/steps-job'
 import { JobManager } from './manager'
 
-const steps = jobScript<typeof import('./fixtures/steps-job').default>('test.steps', new URL('./fixtures/steps-job.ts', import.meta.url))
+const steps = jobScript<typeof stepsDefinition>('test.steps', new URL('./fixtures/steps-job.ts', import.meta.url))
 
 /** Poll until `ready()` holds (the worker's pace is not ours to know). */
 async function until(ready: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
