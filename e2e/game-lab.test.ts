@@ -95,3 +95,18 @@ test('a dataset prompt becomes a game: the demo raters cycle', async () => {
   await expect.poll(() => page.getByTestId('game-summary').textContent()).toContain('holds at every plotted iterate')
   await wb.screenshot('game-lab-dataset')
 })
+
+test('five actions at τ = 0: the policy lines replace the simplex and the target is the maximal lottery', async () => {
+  const { page } = wb
+  await page.getByLabel('Game').selectOption({ index: 3 })
+  await expect.poll(() => page.getByLabel('Preference matrix').locator('tbody tr').count()).toBe(5)
+  await page.getByLabel('Dynamics').selectOption({ label: 'Extragradient (mirror-prox)' })
+  await page.getByRole('checkbox', { name: 'τ = 0 (maximal lottery)' }).check()
+  await expect.poll(() => page.getByTestId('game-summary').textContent()).toContain('maximal lottery (τ = 0)')
+  expect(await page.getByTestId('kl-plot').locator('path[data-series="8/(τ²(t+1))"]').count()).toBe(0)
+  expect(await page.getByTestId('trajectory-plot').locator('path[data-series]').count()).toBe(5)
+  const lottery = await wb.engine.call('game.nash', { P: (await wb.engine.call('game.presets', {}))[3].P })
+  const summary = await page.getByTestId('game-summary').textContent()
+  for (const [i, a] of ['A', 'B', 'C', 'D', 'E'].entries()) expect(summary).toContain(`${a} ${lottery.nash[i].toFixed(3)}`)
+  await wb.screenshot('game-lab-random-cold')
+})
