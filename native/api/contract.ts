@@ -8,12 +8,14 @@ import type { MethodDef } from './define'
 import { systemMethods } from './system'
 import { datasetMethods } from './datasets'
 import { voteMethods } from './votes'
+import { runMethods } from './runs'
 import { gameMethods } from './game'
 
 export const methods = {
   ...systemMethods,
   ...datasetMethods,
   ...voteMethods,
+  ...runMethods,
   ...gameMethods,
 }
 
@@ -25,11 +27,12 @@ export type Input<M extends MethodName> = z.input<Methods[M]['input']>
 export type ParsedInput<M extends MethodName> = z.output<Methods[M]['input']>
 export type Output<M extends MethodName> = Methods[M] extends MethodDef<z.ZodType, infer O> ? O : never
 
-export type { Events, EventName, JobProgress } from './events'
+export type { Events, EventName, JobProgress, RunMetricsEvent } from './events'
 export type { ErrorShape, ErrorCode } from './errors'
 export * from './datasets'
 export * from './system'
 export * from './votes'
+export * from './runs'
 export * from './game'
 
 export function isMethodName(name: string): name is MethodName {

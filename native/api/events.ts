@@ -14,9 +14,18 @@ export interface JobProgress {
   message?: string
 }
 
+/** Metrics of one training step, pushed as they are logged. */
+export interface RunMetricsEvent {
+  run: number
+  step: number
+  values: Record<string, number>
+}
+
 export interface Events {
   'jobs.progress': JobProgress
   'datasets.changed': { name: string }
+  'runs.metrics': RunMetricsEvent
+  'runs.status': { run: number; status: string; error?: string | null }
 }
 
 export type EventName = keyof Events

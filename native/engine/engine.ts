@@ -6,10 +6,8 @@ import { NashlabError } from '../api/errors'
 import { openDatabase, schemaVersion, type Db } from '../store/db'
 import { EventBus } from './events'
 import type { CallContext, Handlers, Service } from './handlers'
-import { SystemService } from './system'
-import { DatasetService } from '../data/service'
-import { EvalService } from '../eval/service'
-import { GameService } from '../game/service'
+import { createServices } from './services'
+import { RunService } from '../train/service'
 
 export interface EngineOptions {
   /** Database file; the data folder holding models and checkpoints is its folder. */
@@ -27,20 +25,33 @@ export class Engine {
   readonly dataDir: string
   private readonly handlers: Handlers
   private readonly services: Service[]
+  /** Training runs: trainers log metrics and status through it. */
+  readonly runs: RunService
 
   constructor(readonly options: EngineOptions) {
     this.db = openDatabase(options.database)
     this.dataDir = options.database === ':memory:' ? os.tmpdir() : path.dirname(path.resolve(options.database))
-    const system = new SystemService({ db: this.db, database: options.database, mode: options.mode, version: schemaVersion(this.db) })
-    const datasets = new DatasetService({ db: this.db, events: this.events })
-    const evaluation = new EvalService({ db: this.db, events: this.events })
-    const game = new GameService({ db: this.db })
-    this.services = [system, datasets, evaluation, game]
+    this.services = createServices({
+      db: this.db,
+      events: this.events,
+      database: options.database,
+      dataDir: this.dataDir,
+      mode: options.mode,
+      schemaVersion: schemaVersion(this.db),
+    })
+    this.runs = this.service(RunService)
     const merged: Partial<Handlers> = {}
     for (const service of this.services) Object.assign(merged, service.handlers)
     const missing = (Object.keys(methods) as MethodName[]).filter((m) => !(m in merged))
     if (missing.length > 0) throw new Error(`contract methods without a handler: ${missing.join(', ')}`)
     this.handlers = merged as Handlers
+  }
+
+  /** The running instance of a service class (for engine-internal callers such as trainers). */
+  service<T extends Service>(type: new (...args: never[]) => T): T {
+    const found = this.services.find((s): s is T => s instanceof type)
+    if (!found) throw new Error(`no ${type.name} is running`)
+    return found
   }
 
   /** Validate `input` against the method's schema and run its handler. */

@@ -1,3 +1,4 @@
+// One line per command group (merged with git's union driver, see .gitattributes).
 import type { CliCommand } from '../command'
 import { datasetCommands } from './datasets'
 import { gameCommands } from './game'
@@ -6,4 +7,10 @@ import { systemCommands } from './system'
 import { voteCommands } from './vote'
 
 /** Every `nashlab` subcommand, in the order `nashlab --help` lists them. */
-export const commands: CliCommand[] = [...systemCommands, ...serveCommands, ...datasetCommands, ...voteCommands, ...gameCommands]
+export const commands: CliCommand[] = [
+  ...systemCommands,
+  ...serveCommands,
+  ...datasetCommands,
+  ...voteCommands,
+  ...gameCommands,
+]

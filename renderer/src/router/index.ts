@@ -10,6 +10,13 @@ export const routes: (RouteRecordRaw & { meta?: { title: string; nav: boolean; k
     meta: { title: 'Datasets', nav: true, key: 'd' },
   },
   {
+    // Listed in the navigation once runs can be started from the workbench (the trainers).
+    path: '/training',
+    name: 'training',
+    component: () => import('../views/TrainingView.vue'),
+    meta: { title: 'Training', nav: false, key: 't' },
+  },
+  {
     path: '/vote',
     name: 'vote',
     component: () => import('../views/VoteView.vue'),
