@@ -6,6 +6,18 @@ import { method } from './define'
 export const algorithmNames = ['nash-md', 'fictitious-play', 'mwu', 'omd', 'optimistic', 'extragradient'] as const
 export type AlgorithmName = (typeof algorithmNames)[number]
 
+/** One dynamics as the lab lists it. */
+export interface AlgorithmInfo {
+  name: AlgorithmName
+  label: string
+  /** What one step does, as a formula. */
+  update: string
+  /** Whether its default step is Nash-MD's schedule η_t = 2/(τ(t+2)) rather than a constant. */
+  scheduled: boolean
+  /** Whether it takes a step size at all (fictitious play does not). */
+  stepped: boolean
+}
+
 /** Largest action count the lab accepts (the UI edits up to 10). */
 export const maxActions = 100
 
@@ -53,7 +65,7 @@ export interface GameSolution {
   kl: number[]
   /** 8/(τ²(t+1)), Nash-MD's bound for its scheduled step; null when τ = 0. */
   bound: number[] | null
-  /** Exploitability of π_t (see `nashlab game --help`). */
+  /** Exploitability of π_t: τ·log Σ μ e^{P(y ≻ π_t)/τ} + τ·KL(π_t‖μ) − ½ (τ > 0), max_y P(y ≻ π_t) − ½ (τ = 0). */
   exploitability: number[]
   /** π_t at each entry (for the simplex trajectory). */
   policies: number[][]
@@ -118,6 +130,7 @@ export const gameSolveInput = z
 
 export const gameMethods = {
   'game.presets': method<GamePreset[]>()(z.object({}).strict(), 'Preference games the lab starts from (restaurants, rock-paper-scissors, Bradley–Terry, random)'),
+  'game.algorithms': method<AlgorithmInfo[]>()(z.object({}).strict(), 'The dynamics the lab runs, with their update rules'),
   'game.random': method<GamePreset>()(
     z.object({ n: z.number().int().min(3).max(10).default(5), seed: z.number().int().min(0).max(2 ** 31).default(7) }).strict(),
     'A random non-transitive preference game of n actions from a seed',

@@ -1,5 +1,5 @@
 import { NashlabError } from '../api/errors'
-import type { AlgorithmName } from '../api/game'
+import type { AlgorithmInfo, AlgorithmName } from '../api/game'
 import type { PreferenceGame } from './game'
 import { expInto, logOf, normaliseLog, preferenceAgainst } from './vector'
 
@@ -19,51 +19,48 @@ export interface Dynamics {
   step(t: number): void
 }
 
-export interface AlgorithmInfo {
-  name: AlgorithmName
-  label: string
-  /** What one step does, as a formula. */
-  update: string
-  /** Whether the step is a schedule by default (Nash-MD) rather than a constant. */
-  scheduled: boolean
-}
-
 export const algorithms: AlgorithmInfo[] = [
   {
     name: 'nash-md',
     label: 'Nash-MD',
     update: 'π_t^μ ∝ π_t^(1−η_t τ) μ^(η_t τ);  π_{t+1} ∝ π_t^μ · exp(η_t P(· ≻ π_t^μ));  η_t = 2/(τ(t+2)) unless a constant η is given',
     scheduled: true,
+    stepped: true,
   },
   {
     name: 'fictitious-play',
     label: 'Fictitious play',
     update: 'b_t = softmax(log μ + P(· ≻ π̄_t)/τ) (a best response when τ = 0);  π̄_{t+1} = π̄_t + (b_t − π̄_t)/(t+2); the iterate is the average π̄_t',
     scheduled: false,
+    stepped: false,
   },
   {
     name: 'mwu',
     label: 'Multiplicative weights',
     update: 'π_{t+1} ∝ π_t · exp(η P(· ≻ π_t)) (plain: ignores τ and μ)',
     scheduled: false,
+    stepped: true,
   },
   {
     name: 'omd',
     label: 'Online mirror descent',
     update: 'π_{t+1} = Prox(π_t, P(· ≻ π_t), η): mirror descent on the regularised game',
     scheduled: false,
+    stepped: true,
   },
   {
     name: 'optimistic',
     label: 'Optimistic mirror descent',
     update: 'w_{t+1} = Prox(w_t, g_t, η);  π_{t+1} = Prox(w_{t+1}, g_t, η) with g_t = P(· ≻ π_t): the last gradient predicts the next',
     scheduled: false,
+    stepped: true,
   },
   {
     name: 'extragradient',
     label: 'Extragradient (mirror-prox)',
     update: 'π_{t+½} = Prox(π_t, P(· ≻ π_t), η);  π_{t+1} = Prox(π_t, P(· ≻ π_{t+½}), η)',
     scheduled: false,
+    stepped: true,
   },
 ]
 

@@ -15,14 +15,15 @@ export function restaurantPreset(): GamePreset {
     description:
       'Average ratings r(A) = 4.56, r(B) = 4 and r(C) = 3.8 rank the restaurants A > B > C, so a reward model sends everyone to A. ' +
       'But the raters are three equal groups ranking A > B > C, B > C > A and C > A > B: A beats B, B beats C and C beats A, each by 2/3. ' +
-      'No single score represents that cycle; the Nash equilibrium mixes all three equally.',
+      'No single score represents that cycle; the Nash equilibrium mixes all three (exactly equally at τ = 0). ' +
+      'The reference μ leans to the top-rated A, as a policy tuned on the scores would.',
     actions: ['A', 'B', 'C'],
     P: [
       [0.5, two, one],
       [one, 0.5, two],
       [two, one, 0.5],
     ],
-    mu: null,
+    mu: [0.7, 0.2, 0.1],
     tau: 0.1,
     scores: [4.56, 4, 3.8],
   }

@@ -1,4 +1,5 @@
 import type { Db } from '../store/db'
+import { algorithms } from './algorithms'
 import type { Handlers, Service } from '../engine/handlers'
 import { datasetMatrix, datasetPrompts } from './dataset-matrix'
 import { presets, randomPreset } from './presets'
@@ -12,6 +13,7 @@ export class GameService implements Service {
   constructor(deps: { db: Db }) {
     this.handlers = {
       'game.presets': () => presets(),
+      'game.algorithms': () => algorithms,
       'game.random': ({ n, seed }) => randomPreset(n, seed),
       'game.solve': (input) => solveGame(input),
       'game.nash': ({ P }) => matrixNash(P),
