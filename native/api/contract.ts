@@ -9,12 +9,16 @@ import { systemMethods } from './system'
 import { datasetMethods } from './datasets'
 import { voteMethods } from './votes'
 import { runMethods } from './runs'
+import { deviceMethods } from './devices'
+import { jobMethods } from './jobs'
 
 export const methods = {
   ...systemMethods,
   ...datasetMethods,
   ...voteMethods,
   ...runMethods,
+  ...deviceMethods,
+  ...jobMethods,
 }
 
 export type Methods = typeof methods
@@ -31,6 +35,8 @@ export * from './datasets'
 export * from './system'
 export * from './votes'
 export * from './runs'
+export * from './devices'
+export * from './jobs'
 
 export function isMethodName(name: string): name is MethodName {
   return Object.prototype.hasOwnProperty.call(methods, name)

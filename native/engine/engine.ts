@@ -10,6 +10,9 @@ import { SystemService } from './system'
 import { DatasetService } from '../data/service'
 import { EvalService } from '../eval/service'
 import { RunService } from '../train/service'
+import { DeviceService } from '../runtime/service'
+import { JobService } from '../jobs/service'
+import type { JobManager } from '../jobs/manager'
 
 export interface EngineOptions {
   /** Database file; the data folder holding models and checkpoints is its folder. */
@@ -25,6 +28,8 @@ export class Engine {
   readonly db: Db
   readonly events = new EventBus()
   readonly dataDir: string
+  /** Where services start their long work (training, evaluation): worker threads with progress, pause, cancel. */
+  readonly jobs: JobManager
   private readonly handlers: Handlers
   private readonly services: Service[]
   /** Training runs: trainers log metrics and status through it. */
@@ -34,10 +39,13 @@ export class Engine {
     this.db = openDatabase(options.database)
     this.dataDir = options.database === ':memory:' ? os.tmpdir() : path.dirname(path.resolve(options.database))
     const system = new SystemService({ db: this.db, database: options.database, mode: options.mode, version: schemaVersion(this.db) })
+    const jobs = new JobService({ events: this.events })
+    this.jobs = jobs.manager
     const datasets = new DatasetService({ db: this.db, events: this.events })
     const evaluation = new EvalService({ db: this.db, events: this.events })
     this.runs = new RunService({ db: this.db, events: this.events })
-    this.services = [system, datasets, evaluation, this.runs]
+    const devices = new DeviceService({ jobs: this.jobs })
+    this.services = [system, jobs, datasets, evaluation, this.runs, devices]
     const merged: Partial<Handlers> = {}
     for (const service of this.services) Object.assign(merged, service.handlers)
     const missing = (Object.keys(methods) as MethodName[]).filter((m) => !(m in merged))
