@@ -14,6 +14,8 @@ export const samplingSettings = z
     topK: z.number().int().min(0).default(0),
     /** Keep the smallest set of tokens whose probability reaches p (1 = all). (0, 1]. */
     topP: z.number().gt(0).max(1).default(1),
+    /** Drop tokens less likely than minP × the most likely one (0 = none). [0, 1]. */
+    minP: z.number().min(0).max(1).default(0),
     /** Tokens to generate at most per completion. */
     maxTokens: z.number().int().min(1).max(8192).default(64),
     /** Same seed, same settings, same model: the same completions. */
