@@ -212,7 +212,11 @@ function mlp(b: GraphBuilder, c: DecoderConfig, w: WeightSource, prefix: string,
   const up = b.matMul(x, w(`${prefix}.up`), 'up')
   let hidden: Value
   if (c.mlp === 'gelu') {
-    hidden = b.op('Gelu', [up], {}, 'gelu')
+    // The Gelu op needs opset 20; below it, the same function from Erf (ONNX Runtime fuses it back).
+    hidden =
+      b.opset >= 20
+        ? b.op('Gelu', [up], {}, 'gelu')
+        : b.mul(b.mul(up, b.add(b.erf(b.mul(up, b.scalar(Math.SQRT1_2), 'scaled'), 'erf'), b.scalar(1), 'one_plus'), 'product'), b.scalar(0.5), 'gelu')
   } else {
     const gate = b.matMul(x, w(`${prefix}.gate`), 'gate')
     hidden = b.mul(b.mul(gate, b.sigmoid(gate, 'gate.sigmoid'), 'silu'), up, 'glu')

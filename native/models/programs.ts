@@ -1,4 +1,4 @@
-import { DEFAULT_OPSET, GraphBuilder, type Value } from '../onnx/builder'
+import { GraphBuilder, type Value } from '../onnx/builder'
 import { DataType } from '../onnx/dtype'
 import type { Model } from '../onnx/model'
 import type { DecoderConfig } from './config'
@@ -19,6 +19,12 @@ import type { Weights } from './weights'
  * Weights are initializers by default (ONNX Runtime pre-packs them: 10–25% faster) or graph inputs
  * (`weights: 'inputs'`), so one session can run weights that change every step (a policy in training).
  */
+/**
+ * The ai.onnx opset of every program: 17 (IR 8), which ONNX 1.12's checker and most ONNX consumers
+ * accept; GELU is written with Erf there (the Gelu op needs 20).
+ */
+export const MODEL_OPSET = 17
+
 export interface ProgramOptions {
   weights?: 'constant' | 'inputs'
 }
@@ -47,7 +53,7 @@ export interface GenerationProgramOptions extends ProgramOptions {
 
 /** The generation step with a KV cache (standard decoder I/O names). */
 export function generationProgram(c: DecoderConfig, weights: Weights | undefined, options: GenerationProgramOptions = {}): Model {
-  const b = GraphBuilder.create('nashlab_decoder', DEFAULT_OPSET)
+  const b = GraphBuilder.create('nashlab_decoder', MODEL_OPSET)
   const inputs = declareDecoderInputs(b, c, { batch: dimNames.batch, sequence: dimNames.sequence, past: dimNames.past })
   inputs.cacheMode = options.cache ?? 'concat'
   const w = weightSource(b, c, weights, options)
@@ -64,7 +70,7 @@ export function generationProgram(c: DecoderConfig, weights: Weights | undefined
 
 /** The full forward without a cache: logits for every position (or the last). */
 export function forwardProgram(c: DecoderConfig, weights: Weights | undefined, options: GenerationProgramOptions = {}): Model {
-  const b = GraphBuilder.create('nashlab_decoder_forward', DEFAULT_OPSET)
+  const b = GraphBuilder.create('nashlab_decoder_forward', MODEL_OPSET)
   const inputs = declareDecoderInputs(b, c, { batch: dimNames.batch, sequence: dimNames.sequence })
   const w = weightSource(b, c, weights, options)
   const { hidden } = decoderTrunk(b, c, w, inputs)
@@ -83,7 +89,7 @@ export interface EvalProgramOptions extends ProgramOptions {
  * the SFT train step (see `tokenLogProbs`).
  */
 export function evalProgram(c: DecoderConfig, weights: Weights | undefined, options: EvalProgramOptions = {}): Model {
-  const b = GraphBuilder.create('nashlab_decoder_eval', DEFAULT_OPSET)
+  const b = GraphBuilder.create('nashlab_decoder_eval', MODEL_OPSET)
   const inputs = declareDecoderInputs(b, c, { batch: dimNames.batch, sequence: dimNames.sequence })
   const targets = b.input('targets', DataType.int64, [dimNames.batch, dimNames.sequence])
   const w = weightSource(b, c, weights, options)
