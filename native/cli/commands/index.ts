@@ -18,3 +18,4 @@ export const commands: CliCommand[] = [
   ...deviceCommands,
   ...jobCommands,
 ]
+export const commands: CliCommand[] = [...systemCommands, ...serveCommands, ...datasetCommands, ...voteCommands, ...deviceCommands, ...jobCommands]
