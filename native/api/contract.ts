@@ -12,6 +12,8 @@ import { jobMethods } from './jobs'
 import { voteMethods } from './votes'
 import { runMethods } from './runs'
 import { gameMethods } from './game'
+import { compareMethods } from './compare'
+import { tournamentMethods } from './tournaments'
 
 export const methods = {
   ...systemMethods,
@@ -21,6 +23,8 @@ export const methods = {
   ...voteMethods,
   ...runMethods,
   ...gameMethods,
+  ...compareMethods,
+  ...tournamentMethods,
 }
 
 export type Methods = typeof methods
@@ -40,6 +44,8 @@ export * from './jobs'
 export * from './votes'
 export * from './runs'
 export * from './game'
+export * from './compare'
+export * from './tournaments'
 
 export function isMethodName(name: string): name is MethodName {
   return Object.prototype.hasOwnProperty.call(methods, name)

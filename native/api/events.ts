@@ -1,4 +1,6 @@
+import type { CompareTokenEvent } from './compare'
 import type { JobSummary } from './jobs'
+import type { TournamentSummary } from './tournaments'
 
 /**
  * Pushed events: name → payload. Every front door forwards every event to its subscribers
@@ -35,6 +37,10 @@ export interface Events {
   'datasets.changed': { name: string }
   'runs.metrics': RunMetricsEvent
   'runs.status': { run: number; status: string; error?: string | null }
+  /** Text added to one response of a running comparison. */
+  'compare.tokens': CompareTokenEvent
+  /** A tournament was created, changed status, or finished. */
+  'tournaments.changed': TournamentSummary
 }
 
 export type EventName = keyof Events

@@ -1,14 +1,19 @@
 import type { EventBus } from '../engine/events'
 import type { Handlers, Service } from '../engine/handlers'
 import type { Db } from '../store/db'
+import { DatasetRepository } from '../store/datasets'
+import { storeGeneratedResponses } from '../store/response-origins'
+import { PlayerResolver } from './players'
+import { exportVotes } from './vote-export'
 import { VoteBooth } from './votes'
 
-/** Blind voting (and, later, tournaments). */
+/** Blind voting: over a dataset's response pairs, or over the responses of a side-by-side comparison. */
 export class EvalService implements Service {
   readonly handlers: Partial<Handlers>
 
-  constructor(deps: { db: Db; events: EventBus }) {
+  constructor(deps: { db: Db; events: EventBus; dataDir: string }) {
     const booth = new VoteBooth(deps.db)
+    const players = new PlayerResolver(deps.db, deps.dataDir)
     const changed = (session: string) => deps.events.emit('datasets.changed', { name: booth.info(session).into })
     this.handlers = {
       'votes.start': (input) => booth.start(input),
@@ -23,6 +28,16 @@ export class EvalService implements Service {
         const result = booth.undo(session)
         changed(session)
         return result
+      },
+      'votes.export': (input) => exportVotes(deps.db, input),
+      'compare.vote': (input) => {
+        const origins = input.responses.map((r) => {
+          const spec = players.policy(r.player)
+          return { player: spec.ref, modelId: spec.modelId, checkpointId: spec.checkpointId, text: r.text, settings: r.settings }
+        })
+        deps.db.transaction(() => storeGeneratedResponses(deps.db, new DatasetRepository(deps.db).ensure(input.into), input.prompt, origins))()
+        deps.events.emit('datasets.changed', { name: input.into })
+        return booth.startPairs({ prompt: input.prompt, responses: input.responses.map((r) => r.text), into: input.into, annotator: input.annotator, seed: input.seed })
       },
     }
   }

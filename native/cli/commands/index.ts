@@ -18,4 +18,3 @@ export const commands: CliCommand[] = [
   ...deviceCommands,
   ...jobCommands,
 ]
-export const commands: CliCommand[] = [...systemCommands, ...serveCommands, ...datasetCommands, ...voteCommands, ...deviceCommands, ...jobCommands]
