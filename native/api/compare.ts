@@ -115,9 +115,11 @@ export const compareMethods = {
         prompt: z.string().min(1).max(100_000),
         /** The responses of a comparison, each with the player that generated it. */
         responses: z
-          .array(z.object({ player: playerRef, text: z.string().min(1, 'an empty response cannot be voted on'), settings: z.record(z.string(), z.unknown()).optional() }).strict())
+          .array(z.object({ player: playerRef, text: z.string().min(1, 'an empty response cannot be voted on') }))
           .min(2, 'blind voting needs two responses')
           .max(4),
+        /** The sampling settings the responses were drawn with (stored with their origins). */
+        settings: samplingSettings.optional(),
         /** Dataset the responses and the votes are stored in (created when missing). */
         into: datasetName.default('votes'),
         annotator: z.string().trim().min(1).max(200).default('me'),

@@ -89,7 +89,9 @@ test('votes blind on a comparison: responses stored with their models, votes exp
   const textOf = new Map(compared.responses.map((r) => [r.text, r.label]))
   // Vote for tiny-b over anyone, and for the checkpoint over tiny-a; sides are hidden and shuffled.
   const rank = ['tiny-b', 'tiny-a @ step 40', 'tiny-a']
-  for (let pair = await engine.call('votes.next', { session: session.session }); pair; pair = await engine.call('votes.next', { session: session.session })) {
+  for (;;) {
+    const pair = await engine.call('votes.next', { session: session.session })
+    if (!pair) break
     expect(JSON.stringify(pair)).not.toMatch(/tiny/)
     const left = rank.indexOf(textOf.get(pair.left)!)
     const right = rank.indexOf(textOf.get(pair.right)!)

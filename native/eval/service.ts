@@ -33,7 +33,7 @@ export class EvalService implements Service {
       'compare.vote': (input) => {
         const origins = input.responses.map((r) => {
           const spec = players.policy(r.player)
-          return { player: spec.ref, modelId: spec.modelId, checkpointId: spec.checkpointId, text: r.text, settings: r.settings }
+          return { player: spec.ref, modelId: spec.modelId, checkpointId: spec.checkpointId, text: r.text, settings: input.settings }
         })
         deps.db.transaction(() => storeGeneratedResponses(deps.db, new DatasetRepository(deps.db).ensure(input.into), input.prompt, origins))()
         deps.events.emit('datasets.changed', { name: input.into })

@@ -7,6 +7,8 @@ import { gameCommands } from './game'
 import { serveCommands } from './serve'
 import { systemCommands } from './system'
 import { voteCommands } from './vote'
+import { compareCommands } from './compare'
+import { tournamentCommands } from './tournament'
 
 /** Every `nashlab` subcommand, in the order `nashlab --help` lists them. */
 export const commands: CliCommand[] = [
@@ -14,6 +16,8 @@ export const commands: CliCommand[] = [
   ...serveCommands,
   ...datasetCommands,
   ...voteCommands,
+  ...compareCommands,
+  ...tournamentCommands,
   ...gameCommands,
   ...deviceCommands,
   ...jobCommands,
