@@ -59,8 +59,8 @@ export const voteMethods = {
       .object({
         /** Dataset holding the votes. */
         dataset: datasetName,
-        /** The JSONL file to write (replaced when it exists). */
-        path: z.string().min(1, 'name the file to write'),
+        /** The JSONL file to write (replaced when it exists); default `<data folder>/exports/<dataset>.votes.jsonl`. */
+        path: z.string().min(1, 'name the file to write').optional(),
         /** Only this annotator's votes. */
         annotator: z.string().trim().min(1).optional(),
       })

@@ -1,3 +1,5 @@
+import fs from 'node:fs'
+import path from 'node:path'
 import type { EventBus } from '../engine/events'
 import type { Handlers, Service } from '../engine/handlers'
 import type { Db } from '../store/db'
@@ -29,7 +31,12 @@ export class EvalService implements Service {
         changed(session)
         return result
       },
-      'votes.export': (input) => exportVotes(deps.db, input),
+      'votes.export': (input) => {
+        if (input.path) return exportVotes(deps.db, { ...input, path: input.path })
+        const folder = path.join(deps.dataDir, 'exports')
+        fs.mkdirSync(folder, { recursive: true })
+        return exportVotes(deps.db, { ...input, path: path.join(folder, `${input.dataset.replace(/[^\w.-]+/g, '_')}.votes.jsonl`) })
+      },
       'compare.vote': (input) => {
         const origins = input.responses.map((r) => {
           const spec = players.policy(r.player)
