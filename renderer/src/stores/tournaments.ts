@@ -63,13 +63,16 @@ export const useTournamentsStore = defineStore('tournaments', () => {
     }
   }
 
+  const order = (ref: string) => choices.value.players.findIndex((p) => p.ref === ref)
+
   async function run() {
     if (!canStart.value) return
     starting.value = true
     try {
       const summary = await client().call('tournaments.start', {
         name: form.name.trim() || undefined,
-        players: form.players,
+        // In the order the list shows them, whatever order they were ticked in.
+        players: [...form.players].sort((a, b) => order(a) - order(b)),
         judge: form.judge,
         prompts: form.prompts || undefined,
         n: form.n,
