@@ -1,0 +1,60 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { openWorkbench, type Workbench } from './harness'
+
+let wb: Workbench
+beforeAll(async () => {
+  wb = await openWorkbench({ route: '/datasets' })
+})
+afterAll(async () => {
+  await wb?.close()
+})
+
+test('imports a JSONL file from the UI and pages through its rows', async () => {
+  const { page } = wb
+  const rows = Array.from({ length: 120 }, (_, i) =>
+    JSON.stringify({ prompt: `Question ${i % 40}?`, chosen: `A careful answer ${i}.`, rejected: `A sloppy answer ${i}.` }),
+  )
+  const file = path.join(wb.dir, 'prefs.jsonl')
+  fs.writeFileSync(file, rows.join('\n') + '\n')
+
+  await page.getByRole('heading', { name: 'Datasets', exact: true }).waitFor()
+  await page.getByLabel('File to import').setInputFiles(file)
+  await page.getByLabel('Import into dataset').fill('helpfulness')
+  await page.getByRole('button', { name: 'Import', exact: true }).click()
+
+  await expect.poll(() => page.getByRole('status').textContent()).toContain('Imported 120 rows into helpfulness')
+  const table = page.getByRole('table', { name: 'Comparisons' })
+  await expect.poll(() => table.locator('tbody tr').count()).toBe(50)
+  expect(await page.getByTestId('row-range').textContent()).toBe('Rows 1–50 of 120')
+  expect(await table.locator('tbody tr').first().textContent()).toContain('A careful answer 0.')
+  const listed = page.locator('[data-dataset="helpfulness"]')
+  expect(await listed.textContent()).toMatch(/40\s*240\s*120/)
+
+  await page.getByRole('button', { name: 'Next page' }).click()
+  await expect.poll(() => page.getByTestId('row-range').textContent()).toBe('Rows 51–100 of 120')
+  await wb.screenshot('datasets-imported')
+
+  // The keyboard pages too.
+  await page.getByLabel('Comparisons (arrow keys page)').press('ArrowRight')
+  await expect.poll(() => page.getByTestId('row-range').textContent()).toBe('Rows 101–120 of 120')
+
+  // What the UI shows is what the engine stored.
+  const stored = await wb.engine.call('datasets.show', { name: 'helpfulness' })
+  expect(stored.comparisons).toBe(120)
+})
+
+test('a file with a bad row shows the line and imports nothing', async () => {
+  const { page } = wb
+  const file = path.join(wb.dir, 'broken.jsonl')
+  fs.writeFileSync(file, '{"prompt":"p","chosen":"x","rejected":"y"}\n{"prompt":"p","chosen":"x"}\n')
+  await page.getByLabel('File to import').setInputFiles(file)
+  await page.getByLabel('Import into dataset').fill('broken')
+  await page.getByRole('button', { name: 'Import', exact: true }).click()
+  const alert = page.getByRole('alert')
+  await expect.poll(() => alert.textContent()).toContain('line 2: missing field "rejected"')
+  await wb.screenshot('datasets-bad-row')
+  const names = (await wb.engine.call('datasets.list', {})).map((d) => d.name)
+  expect(names).not.toContain('broken')
+})
