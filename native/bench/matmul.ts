@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node'
-import { Random } from '../models/random'
+import { normals } from '../models/normals'
+import { Rng } from '../runtime/rng'
 import { GraphBuilder } from '../onnx/builder'
 import { DataType } from '../onnx/dtype'
 import { cpuSession } from '../onnx/session'
@@ -13,14 +14,14 @@ export const BENCH_THREADS = 2
  * ceiling, with B as a graph input (as trained weights are) or as an initializer (pre-packed).
  */
 export async function matmulGflops(n: number, prepacked: boolean, minMs = 1500): Promise<number> {
-  const rng = new Random(1)
+  const rng = Rng.fromSeed(1)
   const b = GraphBuilder.create('matmul')
   const a = b.input('a', DataType.float, [n, n])
-  const w = prepacked ? b.initializer('w', DataType.float, [n, n], rng.normals(n * n)) : b.input('w', DataType.float, [n, n])
+  const w = prepacked ? b.initializer('w', DataType.float, [n, n], normals(rng, n * n)) : b.input('w', DataType.float, [n, n])
   b.output(b.matMul(a, w, 'product'), 'y')
   const session = await cpuSession(b.toModel(), { intraOpNumThreads: BENCH_THREADS })
-  const feeds: Record<string, ort.Tensor> = { a: new ort.Tensor('float32', rng.normals(n * n), [n, n]) }
-  if (!prepacked) feeds.w = new ort.Tensor('float32', rng.normals(n * n), [n, n])
+  const feeds: Record<string, ort.Tensor> = { a: new ort.Tensor('float32', normals(rng, n * n), [n, n]) }
+  if (!prepacked) feeds.w = new ort.Tensor('float32', normals(rng, n * n), [n, n])
   const { median } = await timeMedian(() => session.run(feeds), { warmup: 3, minRuns: 10, minMs })
   await session.release()
   return (2 * n ** 3) / median / 1e6

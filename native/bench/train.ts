@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node'
 import { buildGpt, gptParameterCount, gptTrainFlopsPerToken, type GptConfig } from '../models/gpt'
-import { Random } from '../models/random'
+import { Rng } from '../runtime/rng'
 import { adamwDefaults } from '../train/optimizer'
 import { Trainer } from '../train/trainer'
 import { peakRssMiB, timeMedian, type Bench } from './bench'
@@ -18,10 +18,10 @@ const SEQUENCE = 128
 async function trainStep(config: Partial<GptConfig>) {
   const { model, config: full } = buildGpt(config, { batch: BATCH, sequence: SEQUENCE, outputs: 'loss' })
   const trainer = await Trainer.create(model, { loss: 'loss', optimizer: { ...adamwDefaults, weightDecay: 0.1 }, clipNorm: 1, session: { intraOpNumThreads: BENCH_THREADS } })
-  const rng = new Random(1)
+  const rng = Rng.fromSeed(1)
   const tokens = BATCH * SEQUENCE
-  const ids = BigInt64Array.from({ length: tokens }, () => BigInt(rng.int(full.vocab)))
-  const targets = BigInt64Array.from({ length: tokens }, () => BigInt(rng.int(full.vocab)))
+  const ids = BigInt64Array.from({ length: tokens }, () => BigInt(rng.below(full.vocab)))
+  const targets = BigInt64Array.from({ length: tokens }, () => BigInt(rng.below(full.vocab)))
   const batch = { input_ids: new ort.Tensor('int64', ids, [BATCH, SEQUENCE]), targets: new ort.Tensor('int64', targets, [BATCH, SEQUENCE]) }
   const before = await matmulGflops(1024, false)
   const { median, runs } = await timeMedian(() => trainer.step(batch, 1e-3), { warmup: 3, minRuns: 8, minMs: 10_000, maxRuns: 40 })
