@@ -1,6 +1,6 @@
 import { DataType } from '../dtype'
 import type { Dim } from '../model'
-import { broadcastShapes, knownNumbers, knownNumel, normAxis, rankOf, strides, VALUE_LIMIT, type InferContext, type InferFn, type TensorInfo } from './context'
+import { broadcastShapes, divideDims, knownNumbers, knownNumel, multiplyDims, normAxis, rankOf, strides, VALUE_LIMIT, type InferContext, type InferFn, type TensorInfo } from './context'
 
 /** Axes from the attribute (before `since`) or from input `index` (a known constant). */
 function axesOf(ctx: InferContext, index: number, since: number): number[] | undefined | 'unknown' {
@@ -12,25 +12,7 @@ function axesOf(ctx: InferContext, index: number, since: number): number[] | und
 
 /** Symbolic-aware size of a -1 Reshape dim: numel(input) / numel(other target dims). */
 function inferMinusOne(input: Dim[], others: Dim[]): Dim {
-  const symbols: string[] = []
-  let num = 1
-  for (const d of input) {
-    if (typeof d === 'number') num *= d
-    else if (typeof d === 'string') symbols.push(d)
-    else return null
-  }
-  let den = 1
-  for (const d of others) {
-    if (typeof d === 'number') den *= d
-    else if (typeof d === 'string') {
-      const i = symbols.indexOf(d)
-      if (i === -1) return null
-      symbols.splice(i, 1)
-    } else return null
-  }
-  if (symbols.length === 0) return num % den === 0 ? num / den : null
-  if (symbols.length === 1 && num === den) return symbols[0]
-  return null
+  return divideDims(multiplyDims(input), multiplyDims(others))
 }
 
 export const reshape: InferFn = (ctx) => {
@@ -57,8 +39,8 @@ export const flatten: InferFn = (ctx) => {
   const x = ctx.required(0)
   const rank = rankOf(ctx, x)
   const axis = ctx.int('axis') < 0 ? ctx.int('axis') + rank : ctx.int('axis')
-  const a = knownNumel(x.shape!.slice(0, axis)) ?? null
-  const b = knownNumel(x.shape!.slice(axis)) ?? null
+  const a = multiplyDims(x.shape!.slice(0, axis))
+  const b = multiplyDims(x.shape!.slice(axis))
   return [{ dtype: x.dtype, shape: [a, b], ...(x.value ? { value: x.value } : {}) }]
 }
 
@@ -186,7 +168,7 @@ export interface SliceAxis {
 
 /** Slice parameters when starts/ends/axes/steps and the sliced dims are known. */
 export function sliceParams(ctx: InferContext, x: TensorInfo): SliceAxis[] | undefined {
-  const rank = rankOf(ctx, x)
+  rankOf(ctx, x)
   let starts: number[] | undefined
   let ends: number[] | undefined
   let axes: number[] | undefined
@@ -205,15 +187,24 @@ export function sliceParams(ctx: InferContext, x: TensorInfo): SliceAxis[] | und
     if ((a && !axes) || (s && !steps)) return undefined
   }
   if (!starts || !ends) return undefined
-  axes ??= starts.map((_, i) => i)
-  steps ??= starts.map(() => 1)
+  return resolveSlice(x.shape!, starts, ends, axes, steps, ctx.fail)
+}
+
+/**
+ * Per-axis slice parameters clamped as the ONNX spec says; undefined when a sliced dim is not a
+ * known number.
+ */
+export function resolveSlice(shape: readonly Dim[], starts: number[], ends: number[], axes: number[] | undefined, steps: number[] | undefined, fail: (m: string) => never): SliceAxis[] | undefined {
+  const rank = shape.length
   const out: SliceAxis[] = []
   for (let i = 0; i < starts.length; i++) {
-    const axis = normAxis(ctx, axes[i], rank)
-    const dim = x.shape![axis]
+    const rawAxis = axes ? axes[i] : i
+    const axis = rawAxis < 0 ? rawAxis + rank : rawAxis
+    if (axis < 0 || axis >= rank) fail(`has axis ${rawAxis}, out of range for rank ${rank}.`)
+    const dim = shape[axis]
     if (typeof dim !== 'number') return undefined
-    const step = steps[i]
-    if (step === 0) ctx.fail('has a zero step.')
+    const step = steps ? steps[i] : 1
+    if (step === 0) fail('has a zero step.')
     let start = starts[i] < 0 ? starts[i] + dim : starts[i]
     let end = ends[i] < 0 ? ends[i] + dim : ends[i]
     if (step > 0) {
