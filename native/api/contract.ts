@@ -10,6 +10,9 @@ import { datasetMethods } from './datasets'
 import { voteMethods } from './votes'
 import { runMethods } from './runs'
 import { deviceMethods } from './devices'
+import { modelMethods } from './models'
+import { generateMethods } from './generate'
+import { trainMethods } from './train'
 import { jobMethods } from './jobs'
 
 export const methods = {
@@ -19,6 +22,9 @@ export const methods = {
   ...runMethods,
   ...deviceMethods,
   ...jobMethods,
+  ...modelMethods,
+  ...generateMethods,
+  ...trainMethods,
 }
 
 export type Methods = typeof methods
@@ -37,6 +43,9 @@ export * from './votes'
 export * from './runs'
 export * from './devices'
 export * from './jobs'
+export * from './models'
+export * from './generate'
+export * from './train'
 
 export function isMethodName(name: string): name is MethodName {
   return Object.prototype.hasOwnProperty.call(methods, name)

@@ -13,6 +13,8 @@ import { RunService } from '../train/service'
 import { DeviceService } from '../runtime/service'
 import { JobService } from '../jobs/service'
 import type { JobManager } from '../jobs/manager'
+import { ModelService } from '../models/service'
+import { TrainingService } from '../train/training-service'
 
 export interface EngineOptions {
   /** Database file; the data folder holding models and checkpoints is its folder. */
@@ -34,6 +36,8 @@ export class Engine {
   private readonly services: Service[]
   /** Training runs: trainers log metrics and status through it. */
   readonly runs: RunService
+  /** Models: the catalogue (create, import, register, export) and generation. */
+  readonly models: ModelService
 
   constructor(readonly options: EngineOptions) {
     this.db = openDatabase(options.database)
@@ -45,7 +49,9 @@ export class Engine {
     const evaluation = new EvalService({ db: this.db, events: this.events })
     this.runs = new RunService({ db: this.db, events: this.events })
     const devices = new DeviceService({ jobs: this.jobs })
-    this.services = [system, jobs, datasets, evaluation, this.runs, devices]
+    this.models = new ModelService({ db: this.db, events: this.events, dataDir: this.dataDir, jobs: this.jobs })
+    const training = new TrainingService({ db: this.db, events: this.events, dataDir: this.dataDir, jobs: this.jobs, runs: this.runs, catalog: this.models.catalog })
+    this.services = [system, jobs, datasets, evaluation, this.runs, devices, this.models, training]
     const merged: Partial<Handlers> = {}
     for (const service of this.services) Object.assign(merged, service.handlers)
     const missing = (Object.keys(methods) as MethodName[]).filter((m) => !(m in merged))
