@@ -31,6 +31,8 @@ function electronUnavailable() {
     const fetched = spawnSync(process.execPath, [path.join(dir, 'install.js')], { stdio: 'ignore', timeout: 300_000 })
     if (fetched.status !== 0 || !installed()) return "Electron's binary is not installed and could not be downloaded"
   }
+  const native = spawnSync(process.execPath, [path.join(root, 'scripts', 'electron-native.mjs')], { encoding: 'utf8' })
+  if (native.status !== 0) return native.stdout.trim() || 'the database module could not be prepared for Electron'
   return null
 }
 

@@ -7,21 +7,23 @@ import type { z } from 'zod'
 import type { MethodDef } from './define'
 import { systemMethods } from './system'
 import { datasetMethods } from './datasets'
+import { deviceMethods } from './devices'
+import { jobMethods } from './jobs'
 import { voteMethods } from './votes'
 import { runMethods } from './runs'
-import { deviceMethods } from './devices'
+import { gameMethods } from './game'
 import { modelMethods } from './models'
 import { generateMethods } from './generate'
 import { trainMethods } from './train'
-import { jobMethods } from './jobs'
 
 export const methods = {
   ...systemMethods,
   ...datasetMethods,
-  ...voteMethods,
-  ...runMethods,
   ...deviceMethods,
   ...jobMethods,
+  ...voteMethods,
+  ...runMethods,
+  ...gameMethods,
   ...modelMethods,
   ...generateMethods,
   ...trainMethods,
@@ -39,10 +41,11 @@ export type { Events, EventName, JobProgress, RunMetricsEvent } from './events'
 export type { ErrorShape, ErrorCode } from './errors'
 export * from './datasets'
 export * from './system'
-export * from './votes'
-export * from './runs'
 export * from './devices'
 export * from './jobs'
+export * from './votes'
+export * from './runs'
+export * from './game'
 export * from './models'
 export * from './generate'
 export * from './train'

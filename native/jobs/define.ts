@@ -11,8 +11,9 @@
  *     return result
  *   })
  *
- * The main thread names the script with `jobScript<typeof import('./bench-job').default>(kind, url)`,
- * which types its input and result without loading it.
+ * The main thread names the script with `import type benchDefinition from './bench-job'` and
+ * `jobScript<typeof benchDefinition>(kind, new URL('./bench-job.ts', import.meta.url))`, which types
+ * its input and result without loading it.
  */
 export interface JobContext {
   /** Aborted once the job is cancelled; pass it to async work that takes a signal. */
@@ -51,7 +52,7 @@ export interface JobScript<I, O> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDefinition = JobDefinition<any, any>
 
-/** Name a job script for the main thread: `jobScript<typeof import('./x-job').default>('x', new URL('./x-job.ts', import.meta.url))`. */
+/** Name a job script for the main thread (see the example above); the type import loads nothing. */
 export function jobScript<D extends AnyDefinition>(
   kind: string,
   url: URL,

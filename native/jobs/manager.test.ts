@@ -2,9 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { JobProgress } from '../api/events'
 import type { JobSummary } from '../api/jobs'
 import { jobScript } from './define'
+import type stepsDefinition from './fixtures/steps-job'
 import { JobManager } from './manager'
 
-const steps = jobScript<typeof import('./fixtures/steps-job').default>('test.steps', new URL('./fixtures/steps-job.ts', import.meta.url))
+const steps = jobScript<typeof stepsDefinition>('test.steps', new URL('./fixtures/steps-job.ts', import.meta.url))
 
 /** Poll until `ready()` holds (the worker's pace is not ours to know). */
 async function until(ready: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
@@ -135,6 +136,15 @@ describe('JobManager', () => {
     }
     // The engine's thread is unharmed: the next job runs.
     await expect(manager.start(steps, { steps: 2, stepMs: 1 }).result).resolves.toMatchObject({ steps: 2 })
+  })
+
+  it('fails a job whose input cannot be sent to a thread, and goes on with the queue', async () => {
+    const { manager } = recordingManager()
+    const bad = manager.start(steps, { steps: 1, stepMs: 1, onStep: () => {} } as never)
+    const good = manager.start(steps, { steps: 1, stepMs: 1 })
+    await expect(bad.result).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/^The test.steps job could not start: /) })
+    expect(manager.get(bad.id).status).toBe('failed')
+    await expect(good.result).resolves.toMatchObject({ steps: 1 })
   })
 
   it('answers unknown ids and wrong states with sentences', async () => {

@@ -42,6 +42,8 @@ interface Entry {
   launch?: () => void
   /** Settles `result` for a job cancelled while still queued. */
   cancelQueued?: () => void
+  /** Stops listening to the caller's AbortSignal once the job has ended. */
+  detach?: () => void
 }
 
 /**
@@ -75,24 +77,15 @@ export class JobManager {
       entry.cancelQueued = () => reject(new NashlabError('cancelled', `The ${script.kind} job was cancelled before it started.`))
       entry.launch = () => {
         entry.launch = entry.cancelQueued = undefined
-        const worker = new WorkerJob<O>(script as JobScript<unknown, O>, input, {
-          progressIntervalMs: this.options.progressIntervalMs,
-          cancelGraceMs: this.options.cancelGraceMs,
-          resourceLimits: options.resourceLimits,
-          onProgress: (p) => {
-            const progress: JobProgress = { job: id, kind: script.kind, ...p }
-            summary.progress = progress
-            this.options.emit?.('jobs.progress', progress)
-          },
-          onWarning: (message) => {
-            summary.warnings.push(message)
-            this.changed(entry)
-          },
-          onEnd: (status, error) => {
-            entry.worker = undefined
-            this.finish(entry, status, error)
-          },
-        })
+        let worker: WorkerJob<O>
+        try {
+          worker = this.spawn(entry, script, input, options)
+        } catch (error) {
+          // E.g. an input that cannot be copied to a thread (a function, a socket).
+          const failure = new NashlabError('invalid_input', `The ${script.kind} job could not start: ${(error as Error).message}`)
+          reject(failure)
+          return this.finish(entry, 'failed', failure.toJSON())
+        }
         entry.worker = worker as WorkerJob<unknown>
         worker.result.then(resolve, reject)
         summary.status = 'running'
@@ -104,10 +97,39 @@ export class JobManager {
     this.entries.set(id, entry)
     this.queue.push(id)
     this.changed(entry)
-    if (options.signal?.aborted) void this.cancel(id)
-    else options.signal?.addEventListener('abort', () => void this.cancel(id).catch(() => {}), { once: true })
+    const signal = options.signal
+    if (signal) {
+      const onAbort = () => void this.cancel(id).catch(() => {})
+      if (signal.aborted) onAbort()
+      else {
+        signal.addEventListener('abort', onAbort, { once: true })
+        entry.detach = () => signal.removeEventListener('abort', onAbort)
+      }
+    }
     this.launchQueued()
     return { id, result }
+  }
+
+  private spawn<I, O>(entry: Entry, script: JobScript<I, O>, input: I, options: StartOptions): WorkerJob<O> {
+    const { id } = entry.summary
+    return new WorkerJob<O>(script as JobScript<unknown, O>, input, {
+      progressIntervalMs: this.options.progressIntervalMs,
+      cancelGraceMs: this.options.cancelGraceMs,
+      resourceLimits: options.resourceLimits,
+      onProgress: (p) => {
+        const progress: JobProgress = { job: id, kind: script.kind, ...p }
+        entry.summary.progress = progress
+        this.options.emit?.('jobs.progress', progress)
+      },
+      onWarning: (message) => {
+        entry.summary.warnings.push(message)
+        this.changed(entry)
+      },
+      onEnd: (status, error) => {
+        entry.worker = undefined
+        this.finish(entry, status, error)
+      },
+    })
   }
 
   /** Every job, newest first. */
@@ -160,6 +182,7 @@ export class JobManager {
     entry.summary.status = status
     entry.summary.error = status === 'cancelled' ? { code: 'cancelled', message: `The ${entry.summary.kind} job was cancelled.` } : error
     entry.summary.finishedAt = new Date().toISOString()
+    entry.detach?.()
     this.changed(entry)
     this.forgetOldest()
     this.launchQueued()
@@ -167,11 +190,9 @@ export class JobManager {
 
   private launchQueued(): void {
     const max = this.options.maxRunning ?? 1
-    let running = [...this.entries.values()].filter((e) => e.worker).length
-    while (running < max && this.queue.length > 0) {
-      this.entries.get(this.queue.shift()!)?.launch?.()
-      running++
-    }
+    // Counted afresh each time: a launch that fails finishes its job (and launches the next) at once.
+    const running = () => [...this.entries.values()].filter((e) => e.worker).length
+    while (running() < max && this.queue.length > 0) this.entries.get(this.queue.shift()!)?.launch?.()
   }
 
   private forgetOldest(): void {

@@ -1,4 +1,5 @@
 import type { ErrorShape } from '../api/errors'
+import type { JobProgress } from '../api/events'
 import type { ControlWord } from './control'
 
 /** What a job worker receives as workerData. */
@@ -12,15 +13,7 @@ export interface WorkerStart {
 }
 
 /** The worker's progress report; the runner adds the job's id and kind. */
-export interface WorkerProgress {
-  done: number
-  total: number | null
-  unit: string
-  rate: number | null
-  etaSeconds: number | null
-  elapsedSeconds: number
-  message?: string
-}
+export type WorkerProgress = Omit<JobProgress, 'job' | 'kind'>
 
 /** Worker → main thread. Exactly one of completed / failed / cancelled ends a job. */
 export type WorkerMessage =

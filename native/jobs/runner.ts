@@ -7,7 +7,7 @@ import type { MainMessage, WorkerMessage, WorkerProgress, WorkerStart } from './
 
 const bootstrap = new URL('./worker-bootstrap.mjs', import.meta.url)
 
-export type WorkerJobStatus = 'running' | 'paused' | 'completed' | 'failed' | 'cancelled'
+type WorkerJobStatus = 'running' | 'paused' | 'completed' | 'failed' | 'cancelled'
 
 export interface WorkerJobOptions {
   onProgress?(progress: WorkerProgress): void
@@ -18,8 +18,6 @@ export interface WorkerJobOptions {
   progressIntervalMs?: number
   /** How long a cancelled worker may take to reach its next check before it is terminated; default 5000 ms. */
   cancelGraceMs?: number
-  /** Aborting it cancels the job. */
-  signal?: AbortSignal
   /** V8 heap limits of the worker (a job that exceeds them fails instead of taking the engine's memory). */
   resourceLimits?: ResourceLimits
 }
@@ -61,12 +59,6 @@ export class WorkerJob<O> {
       if (this.graceTimer) return this.end('cancelled', null)
       this.fail({ code: 'internal', message: `The ${script.kind} job's worker exited with code ${code} before it finished.`, details: { exitCode: code } })
     })
-    if (options.signal?.aborted) this.cancel()
-    else options.signal?.addEventListener('abort', () => this.cancel(), { once: true })
-  }
-
-  get status(): WorkerJobStatus {
-    return this.state
   }
 
   private get finished(): boolean {

@@ -1,15 +1,12 @@
-import type { EventBus } from '../engine/events'
 import type { Handlers, Service } from '../engine/handlers'
-import { JobManager } from './manager'
+import type { JobManager } from './manager'
 
-/** The engine's jobs: owns the JobManager other services start their work on, and `jobs.*`. */
+/** `jobs.*` over the engine's JobManager (which the engine creates first, for every service to use). */
 export class JobService implements Service {
-  readonly manager: JobManager
   readonly handlers: Partial<Handlers>
 
-  constructor(deps: { events: EventBus }) {
-    this.manager = new JobManager({ emit: (event, payload) => deps.events.emit(event, payload) })
-    const manager = this.manager
+  constructor(private readonly deps: { jobs: JobManager }) {
+    const manager = deps.jobs
     this.handlers = {
       'jobs.list': () => manager.list(),
       'jobs.cancel': ({ id }) => manager.cancel(id),
@@ -20,6 +17,6 @@ export class JobService implements Service {
 
   /** Stop every job before the engine closes (workers are terminated after the grace time). */
   shutdown(): Promise<void> {
-    return this.manager.shutdown()
+    return this.deps.jobs.shutdown()
   }
 }

@@ -1,4 +1,3 @@
-import type { MessagePort } from 'node:worker_threads'
 import { NashlabError } from '../api/errors'
 import { cancelAsked, pauseAsked, type ControlWord } from './control'
 import type { JobContext } from './define'

@@ -36,6 +36,7 @@ try {
   if (ctx.cancelRequested) post({ type: 'cancelled' })
   else postFailure(toErrorShape(error))
 }
+
 /** Send a failure; details that cannot cross threads (functions, handles) are dropped. */
 function postFailure(error: ErrorShape): void {
   try {

@@ -18,7 +18,14 @@ let cached: Promise<DeviceList> | undefined
  * The answer is cached for the life of the process; `refresh` probes again (after `npm run setup:cuda`).
  */
 export function listDevices(options: { refresh?: boolean } = {}): Promise<DeviceList> {
-  if (options.refresh || !cached) cached = probeAll()
+  if (options.refresh || !cached) {
+    const probing = probeAll()
+    // A probe run that failed as a whole is not kept: the next call tries again.
+    probing.catch(() => {
+      if (cached === probing) cached = undefined
+    })
+    cached = probing
+  }
   return cached
 }
 

@@ -1,9 +1,10 @@
 import type { Handlers, Service } from '../engine/handlers'
 import { jobScript } from '../jobs/define'
 import type { JobManager } from '../jobs/manager'
+import type benchDefinition from './bench-job'
 import { listDevices } from './probe'
 
-export const benchJob = jobScript<typeof import('./bench-job').default>('devices.bench', new URL('./bench-job.ts', import.meta.url))
+export const benchJob = jobScript<typeof benchDefinition>('devices.bench', new URL('./bench-job.ts', import.meta.url))
 
 /** `devices.*`: the execution providers of this machine (probed once per process) and their speed. */
 export class DeviceService implements Service {

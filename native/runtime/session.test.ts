@@ -2,13 +2,13 @@ import fs from 'node:fs'
 import os from 'node:os'
 import { describe, expect, it } from 'vitest'
 import { benchModel } from './bench-model'
-import { ort } from './ort'
+import { ort, type InferenceSession } from './ort'
 import { probeModel } from './probe-model'
 import { listDevices } from './probe'
 import { knownObstacle } from './providers'
 import { createSession } from './session'
 
-const add = async (session: import('onnxruntime-node').InferenceSession) => {
+const add = async (session: InferenceSession) => {
   const a = new ort.Tensor('float32', Float32Array.from([1, 2]), [2])
   const b = new ort.Tensor('float32', Float32Array.from([3, 4]), [2])
   return Array.from((await session.run({ a, b })).y.data as Float32Array)

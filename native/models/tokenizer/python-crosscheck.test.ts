@@ -43,18 +43,25 @@ function runPython(module: string, directory: string, texts: readonly string[]) 
   return JSON.parse(result.stdout) as { ids: number[][]; texts: string[]; eos?: number }
 }
 
-describe('Python cross-check of a Nashlab-trained tokenizer', () => {
+/** A tokenizer trained on the varied texts and saved to the scratch folder. */
+function savedTokenizer() {
   const { tokenizer } = trainByteLevelBpe(variedTexts, { vocabSize: 400, minFrequency: 1 })
-  const texts = variedTexts.filter((t) => !/[\u0085\ufeff]/.test(t)) // the two characters whose \s differs
   saveTokenizer(scratch, tokenizer)
+  return tokenizer
+}
+
+describe('Python cross-check of a Nashlab-trained tokenizer', () => {
+  const texts = variedTexts.filter((t) => !/[\u0085\ufeff]/.test(t)) // the two characters whose \s differs
 
   it.skipIf(!hasTokenizers)('the Rust tokenizers library gives the same ids and texts', () => {
+    const tokenizer = savedTokenizer()
     const out = runPython('tokenizers', scratch, texts)
     expect(out.ids).toEqual(texts.map((t) => tokenizer.encode(t)))
     expect(out.texts).toEqual(texts)
   })
 
   it.skipIf(!hasTransformers)("transformers' AutoTokenizer loads the folder and gives the same ids and EOS", () => {
+    const tokenizer = savedTokenizer()
     const out = runPython('transformers', scratch, texts)
     expect(out.ids).toEqual(texts.map((t) => tokenizer.encode(t)))
     expect(out.eos).toBe(tokenizer.eosId)

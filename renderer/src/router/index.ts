@@ -22,6 +22,12 @@ export const routes: (RouteRecordRaw & { meta?: { title: string; nav: boolean; k
     component: () => import('../views/VoteView.vue'),
     meta: { title: 'Blind vote', nav: true, key: 'v' },
   },
+  {
+    path: '/game',
+    name: 'game',
+    component: () => import('../views/GameLabView.vue'),
+    meta: { title: 'Game lab', nav: true, key: 'g' },
+  },
 ]
 
 export const router = createRouter({ history: createWebHashHistory(), routes })
