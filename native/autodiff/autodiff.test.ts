@@ -130,5 +130,11 @@ describe('autodiff on graphs with ops it does not know', () => {
     model.graph.valueInfo.push({ name: 'odd', type: { tensor: { elemType: DataType.float, shape: [] } } })
     model.graph.outputs.push({ name: 'odd' })
     expect(() => autodiff(model, { loss: 'odd', wrt: ['w'] })).toThrow('No gradient rule for op Mystery (com.example.Mystery node "main.mystery")')
+    // Through an undeclared foreign output into typed ops again: still a loud error, never a silent zero.
+    model.graph.nodes.push({ opType: 'Mystery', domain: 'com.example', name: 'hidden.mystery', inputs: ['loss'], outputs: ['hidden'], attributes: [] })
+    model.graph.nodes.push({ opType: 'Neg', name: 'hidden.neg', inputs: ['hidden'], outputs: ['visible'], attributes: [] })
+    model.graph.valueInfo.push({ name: 'visible', type: { tensor: { elemType: DataType.float, shape: [] } } })
+    model.graph.outputs.push({ name: 'visible' })
+    expect(() => autodiff(model, { loss: 'visible', wrt: ['w'] })).toThrow('The gradient must flow through "hidden" (output of com.example.Mystery node "hidden.mystery")')
   })
 })
