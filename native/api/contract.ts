@@ -14,6 +14,9 @@ import { runMethods } from './runs'
 import { gameMethods } from './game'
 import { compareMethods } from './compare'
 import { tournamentMethods } from './tournaments'
+import { modelMethods } from './models'
+import { generateMethods } from './generate'
+import { trainMethods } from './train'
 
 export const methods = {
   ...systemMethods,
@@ -25,6 +28,9 @@ export const methods = {
   ...gameMethods,
   ...compareMethods,
   ...tournamentMethods,
+  ...modelMethods,
+  ...generateMethods,
+  ...trainMethods,
 }
 
 export type Methods = typeof methods
@@ -46,6 +52,9 @@ export * from './runs'
 export * from './game'
 export * from './compare'
 export * from './tournaments'
+export * from './models'
+export * from './generate'
+export * from './train'
 
 export function isMethodName(name: string): name is MethodName {
   return Object.prototype.hasOwnProperty.call(methods, name)

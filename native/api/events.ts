@@ -1,4 +1,5 @@
 import type { CompareTokenEvent } from './compare'
+import type { GenerateTokenEvent } from './generate'
 import type { JobSummary } from './jobs'
 import type { TournamentSummary } from './tournaments'
 
@@ -37,6 +38,10 @@ export interface Events {
   'datasets.changed': { name: string }
   'runs.metrics': RunMetricsEvent
   'runs.status': { run: number; status: string; error?: string | null }
+  /** A model was created, imported, trained, or deleted. */
+  'models.changed': { id: number; name: string }
+  /** One new token of a generation request that asked for streaming. */
+  'generate.tokens': GenerateTokenEvent
   /** Text added to one response of a running comparison. */
   'compare.tokens': CompareTokenEvent
   /** A tournament was created, changed status, or finished. */

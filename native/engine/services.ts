@@ -16,6 +16,8 @@ import { GameService } from '../game/service'
 import { JobService } from '../jobs/service'
 import { DeviceService } from '../runtime/service'
 import type { JobManager } from '../jobs/manager'
+import { ModelService } from '../models/service'
+import { TrainingService } from '../train/training-service'
 
 export interface ServiceDeps {
   db: Db
@@ -41,5 +43,7 @@ export function createServices(deps: ServiceDeps): Service[] {
     new GameService(deps),
     new JobService(deps),
     new DeviceService(deps),
+    new ModelService(deps),
+    new TrainingService(deps),
   ]
 }

@@ -6,6 +6,8 @@ import { datasetCommands } from './datasets'
 import { deviceCommands } from './devices'
 import { jobCommands } from './jobs'
 import { gameCommands } from './game'
+import { modelCommands } from './models'
+import { trainCommands } from './train'
 import { serveCommands } from './serve'
 import { systemCommands } from './system'
 import { voteCommands } from './vote'
@@ -25,4 +27,6 @@ export const commands: CliCommand[] = [
   ...jobCommands,
   ...autodiffCommands,
   ...benchCommands,
+  ...modelCommands,
+  ...trainCommands,
 ]
