@@ -80,20 +80,23 @@ export const promptTemplate = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('chat'), jinja: z.string().min(1), name: z.string().optional(), system: z.string().optional() }).strict(),
 ])
 
-/** The decoder architecture (see native/models/config.ts for each field's meaning and range). */
+/** The decoder architecture: gpt.ts's GptConfig (see native/models/config.ts for each field's meaning and range). */
 export const decoderArchitecture = z
   .object({
-    vocabSize: z.number().int().optional(),
-    dModel: z.number().int(),
-    layers: z.number().int(),
-    heads: z.number().int(),
-    context: z.number().int(),
+    /** Default: the tokenizer's vocabulary size. */
+    vocab: z.number().int().optional(),
+    dModel: z.number().int().optional(),
+    layers: z.number().int().optional(),
+    heads: z.number().int().optional(),
+    context: z.number().int().optional(),
     norm: z.enum(['layernorm', 'rmsnorm']).optional(),
     mlp: z.enum(['gelu', 'swiglu']).optional(),
     mlpHidden: z.number().int().optional(),
     positions: z.enum(['learned', 'rotary']).optional(),
-    rotaryBase: z.number().optional(),
+    ropeTheta: z.number().optional(),
     tiedEmbeddings: z.boolean().optional(),
+    bias: z.boolean().optional(),
+    geluApproximation: z.enum(['none', 'tanh']).optional(),
     normEpsilon: z.number().optional(),
     initStd: z.number().optional(),
   })

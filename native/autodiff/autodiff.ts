@@ -64,19 +64,7 @@ export function autodiff(model: Model, options: AutodiffOptions): AutodiffResult
 }
 
 function build(model: Model, options: AutodiffOptions, wrt: string[]): AutodiffResult {
-  const trained = new Set(wrt)
-  const moved = model.graph.initializers.filter((t) => trained.has(t.name))
-  const movedNames = new Set(moved.map((t) => t.name))
-  const asInputs: Model = {
-    ...model,
-    graph: {
-      ...model.graph,
-      initializers: model.graph.initializers.filter((t) => !trained.has(t.name)),
-      inputs: [...model.graph.inputs.filter((i) => !movedNames.has(i.name)), ...moved.map((t) => tensorValueInfo(t.name, t.dataType, t.dims))],
-    },
-  }
-  // Graph inputs that were also listed as initializers keep their declaration once.
-  const b = GraphBuilder.edit(asInputs, { dims: options.dims })
+  const b = GraphBuilder.edit(promoteToInputs(model, wrt), { dims: options.dims })
   const loss = b.value(options.loss)
   const { gradients, unreached } = appendBackward(b, { loss, wrt, stopGradient: options.stopGradient })
   const suffix = options.suffix ?? '_grad'
@@ -86,4 +74,23 @@ function build(model: Model, options: AutodiffOptions, wrt: string[]): AutodiffR
     return { tensor: w, gradient: name, shape: g.shape, reached: !unreached.includes(w) }
   })
   return { model: b.toModel(), gradients: outputs }
+}
+
+/**
+ * The model with the named initializers turned into graph inputs of the same name (ONNX Runtime
+ * cannot feed an initializer, so trained tensors must be plain inputs). An initializer that was
+ * also declared as an input keeps one declaration.
+ */
+export function promoteToInputs(model: Model, names: readonly string[]): Model {
+  const promoted = new Set(names)
+  const moved = model.graph.initializers.filter((t) => promoted.has(t.name))
+  const movedNames = new Set(moved.map((t) => t.name))
+  return {
+    ...model,
+    graph: {
+      ...model.graph,
+      initializers: model.graph.initializers.filter((t) => !movedNames.has(t.name)),
+      inputs: [...model.graph.inputs.filter((i) => !movedNames.has(i.name)), ...moved.map((t) => tensorValueInfo(t.name, t.dataType, t.dims))],
+    },
+  }
 }

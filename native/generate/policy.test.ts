@@ -11,7 +11,7 @@ import { MixtureSampler, Policy } from './policy'
 import { NativeRunner } from './runner'
 
 const { tokenizer } = trainByteLevelBpe(['where to eat? tacos, ramen, pizza. where to eat? tacos again.'], { vocabSize: 290, minFrequency: 1 })
-const config = resolveDecoderConfig({ vocabSize: tokenizer.vocabSize, dModel: 16, layers: 1, heads: 2, context: 48 })
+const config = resolveDecoderConfig({ vocab: tokenizer.vocabSize, dModel: 16, layers: 1, heads: 2, context: 48 })
 const session = { intraOpNumThreads: 1 }
 const i64 = (row: number[]) => new ort.Tensor('int64', BigInt64Array.from(row, BigInt), [1, row.length])
 
@@ -73,7 +73,7 @@ describe('Policy', () => {
       const ids = [...prefix, ...mixed.tokens.slice(0, t)]
       const feeds = { input_ids: i64(ids), attention_mask: i64(ids.map(() => 1)), position_ids: i64(ids.map((_, i) => i)) }
       const [z1, z2] = await Promise.all(full.map(async (s) => (await s.run(feeds)).logits.data as Float32Array))
-      const V = config.vocabSize
+      const V = config.vocab
       const z = Array.from({ length: V }, (_, v) => 0.5 * z1[(ids.length - 1) * V + v] + 0.5 * z2[(ids.length - 1) * V + v])
       expect(token).toBe(z.indexOf(Math.max(...z)))
       const lse = Math.log(z.reduce((a, x) => a + Math.exp(x - Math.max(...z)), 0)) + Math.max(...z)

@@ -57,7 +57,7 @@ export class NativeRunner implements DecoderRunner {
     private readonly fedWeights: boolean,
     readonly warnings: string[],
   ) {
-    this.io = { layers: config.layers, kvHeads: config.heads, headSize: config.dModel / config.heads, vocabSize: config.vocabSize, positionIds: true, context: config.context }
+    this.io = { layers: config.layers, kvHeads: config.heads, headSize: config.dModel / config.heads, vocabSize: config.vocab, positionIds: true, context: config.context }
   }
 
   /**

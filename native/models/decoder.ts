@@ -5,8 +5,11 @@ import { headSize, type DecoderConfig } from './config'
 import { weightSpecs, type Weights } from './weights'
 
 /**
- * The decoder, written once with the graph builder; the train step, the eval program, the
- * generation step and the exported model are all built from this definition.
+ * The decoder of gpt.ts (same config, same weight names, same arithmetic) with what generation
+ * and batching need beyond it: an attention mask (padding), position ids, and a KV cache. The eval
+ * program, the generation step and the exported model are built from this definition; gpt.ts's
+ * own forward (no mask, fixed positions) serves the SFT train step, and the two agree on the same
+ * weights (decoder.test.ts).
  *
  * Inputs use the names other ONNX consumers of decoder models use (transformers / Optimum exports):
  *   input_ids                   int64 (batch, sequence)
@@ -96,16 +99,16 @@ export function inputWeights(b: GraphBuilder, c: DecoderConfig): WeightSource {
 /** The decoder trunk: embeddings, blocks, final norm. Shapes: B batch, S sequence, T past + sequence. */
 export function decoderTrunk(b: GraphBuilder, c: DecoderConfig, w: WeightSource, inputs: DecoderInputs): DecoderOutputs {
   const Dh = headSize(c)
-  let x = b.gather(w('embed.tokens'), inputs.inputIds, 0, 'embed.tokens') // (B, S, D)
-  if (c.positions === 'learned') x = b.add(x, b.gather(w('embed.positions'), inputs.positionIds, 0, 'embed.positions'), 'embed.sum')
+  let x = b.gather(w('wte'), inputs.inputIds, 0, 'embed.tokens') // (B, S, D)
+  if (c.positions === 'learned') x = b.add(x, b.gather(w('wpe'), inputs.positionIds, 0, 'embed.positions'), 'embed.sum')
   const mask = b.scope('mask', () => attentionMask(b, inputs))
   const rotary = c.positions === 'rotary' ? b.scope('rotary', () => rotaryTables(b, c, inputs.positionIds)) : undefined
   const present: { key: Value; value: Value }[] = []
   for (let i = 0; i < c.layers; i++) {
-    x = b.scope(`blocks.${i}`, () => {
-      const h = b.scope('norm1', () => norm(b, c, w, `blocks.${i}.norm1`, x))
+    x = b.scope(`block${i}`, () => {
+      const h = b.scope('ln1', () => norm(b, c, w, `block${i}.ln1`, x))
       const attended = b.scope('attn', () => {
-        const [q0, k0, v] = b.split(b.matMul(h, w(`blocks.${i}.attn.qkv`), 'qkv'), [c.dModel, c.dModel, c.dModel], 2, 'split').map((t, j) =>
+        const [q0, k0, v] = b.split(linear(b, c, w, `block${i}.attn.qkv`, h, 'qkv'), [c.dModel, c.dModel, c.dModel], 2, 'split').map((t, j) =>
           b.transpose(b.reshape(t, [0, 0, c.heads, Dh], ['q', 'k', 'v'][j] + '.heads'), [0, 2, 1, 3], ['q', 'k', 'v'][j]),
         ) // each (B, H, S, Dh)
         const q = rotary ? b.scope('q', () => rotate(b, q0, rotary, Dh)) : q0
@@ -135,22 +138,28 @@ export function decoderTrunk(b: GraphBuilder, c: DecoderConfig, w: WeightSource,
           mixed = b.matMul(probs, values, 'mix') // (B, H, S, Dh)
         }
         const merged = b.reshape(b.transpose(mixed, [0, 2, 1, 3], 'mix.t'), [0, 0, c.dModel], 'merge') // (B, S, D)
-        return b.matMul(merged, w(`blocks.${i}.attn.out`), 'out')
+        return linear(b, c, w, `block${i}.attn.proj`, merged, 'proj')
       })
       const x1 = b.add(x, attended, 'residual1')
-      const h2 = b.scope('norm2', () => norm(b, c, w, `blocks.${i}.norm2`, x1))
-      const m = b.scope('mlp', () => mlp(b, c, w, `blocks.${i}.mlp`, h2))
+      const h2 = b.scope('ln2', () => norm(b, c, w, `block${i}.ln2`, x1))
+      const m = b.scope('mlp', () => mlp(b, c, w, `block${i}.mlp`, h2))
       return b.add(x1, m, 'residual2')
     })
   }
-  const hidden = b.scope('norm', () => norm(b, c, w, 'norm', x))
+  const hidden = b.scope('ln_f', () => norm(b, c, w, 'ln_f', x))
   return { hidden, ...(inputs.past ? { present } : {}) }
 }
 
-/** Logits (B, S, V) from hidden states: the tied embedding transposed, or the head matrix. */
+/** Logits (B, S, V) from hidden states: the tied embedding transposed, or the head matrix (and bias). */
 export function decoderHead(b: GraphBuilder, c: DecoderConfig, w: WeightSource, hidden: Value): Value {
-  const head = c.tiedEmbeddings ? b.transpose(w('embed.tokens'), [1, 0], 'head.tied') : w('head')
-  return b.matMul(hidden, head, 'head')
+  if (c.tiedEmbeddings) return b.matMul(hidden, b.transpose(w('wte'), [1, 0], 'head.tied'), 'head')
+  return b.scope('head', () => linear(b, c, w, 'head', hidden, 'logits'))
+}
+
+/** x · W (+ b when the config has biases). */
+function linear(b: GraphBuilder, c: DecoderConfig, w: WeightSource, name: string, x: Value, local: string): Value {
+  const y = b.matMul(x, w(`${name}.weight`), local)
+  return c.bias ? b.add(y, w(`${name}.bias`), `${local}.bias`) : y
 }
 
 /** (B, 1, S, T) boolean: key j is visible to query i (causal, by position within the row, and not padding). */
@@ -177,7 +186,7 @@ function rotaryTables(b: GraphBuilder, c: DecoderConfig, positionIds: Value): Ro
   const sin = new Float32Array(c.context * half)
   for (let p = 0; p < c.context; p++) {
     for (let i = 0; i < half; i++) {
-      const angle = p * c.rotaryBase ** (-i / half)
+      const angle = p * c.ropeTheta ** (-i / half)
       cos[p * half + i] = Math.cos(angle)
       sin[p * half + i] = Math.sin(angle)
     }
@@ -202,24 +211,29 @@ function norm(b: GraphBuilder, c: DecoderConfig, w: WeightSource, prefix: string
   if (c.norm === 'layernorm') {
     return b.op('LayerNormalization', [x, w(`${prefix}.scale`), w(`${prefix}.bias`)], { axis: -1, epsilon: c.normEpsilon }, 'layernorm')
   }
-  const meanSquare = b.reduceMean(b.mul(x, x, 'square'), [-1], true, 'mean_square')
-  const inverse = b.reciprocal(b.sqrt(b.add(meanSquare, b.scalar(c.normEpsilon), 'plus_eps'), 'rms'), 'inverse_rms')
-  return b.mul(b.mul(x, inverse, 'normalised'), w(`${prefix}.scale`), 'rmsnorm')
+  // As gpt.ts writes it: Pow → ReduceMean → Add ε → Sqrt → Div, then the gain.
+  const meanSquare = b.reduceMean(b.pow(x, b.scalar(2), 'square'), [-1], true, 'mean_square')
+  const normed = b.div(x, b.sqrt(b.add(meanSquare, b.scalar(c.normEpsilon), 'mean_square_eps'), 'rms'), 'normed')
+  return b.mul(normed, w(`${prefix}.scale`), 'rmsnorm')
 }
 
-/** GELU MLP (down · GELU(up · x)) or SwiGLU (down · (SiLU(gate · x) ⊙ up · x)). */
+/** GELU MLP (proj · GELU(fc · x)) or SwiGLU (down · (SiLU(gate · x) ⊙ up · x)). */
 function mlp(b: GraphBuilder, c: DecoderConfig, w: WeightSource, prefix: string, x: Value): Value {
-  const up = b.matMul(x, w(`${prefix}.up`), 'up')
-  let hidden: Value
-  if (c.mlp === 'gelu') {
-    // The Gelu op needs opset 20; below it, the same function from Erf (ONNX Runtime fuses it back).
-    hidden =
-      b.opset >= 20
-        ? b.op('Gelu', [up], {}, 'gelu')
-        : b.mul(b.mul(up, b.add(b.erf(b.mul(up, b.scalar(Math.SQRT1_2), 'scaled'), 'erf'), b.scalar(1), 'one_plus'), 'product'), b.scalar(0.5), 'gelu')
-  } else {
-    const gate = b.matMul(x, w(`${prefix}.gate`), 'gate')
-    hidden = b.mul(b.mul(gate, b.sigmoid(gate, 'gate.sigmoid'), 'silu'), up, 'glu')
+  if (c.mlp === 'gelu') return linear(b, c, w, `${prefix}.proj`, gelu(b, c, linear(b, c, w, `${prefix}.fc`, x, 'fc')), 'proj')
+  const gate = linear(b, c, w, `${prefix}.gate`, x, 'gate')
+  const silu = b.mul(gate, b.sigmoid(gate, 'gate.sigmoid'), 'silu')
+  return linear(b, c, w, `${prefix}.down`, b.mul(silu, linear(b, c, w, `${prefix}.up`, x, 'up'), 'glu'), 'down')
+}
+
+/** GELU: the Gelu op from opset 20, below it the same function from Erf (or Tanh) ops, which ONNX Runtime fuses back. */
+function gelu(b: GraphBuilder, c: DecoderConfig, x: Value): Value {
+  if (b.opset >= 20) return b.op('Gelu', [x], c.geluApproximation === 'tanh' ? { approximate: 'tanh' } : {}, 'gelu')
+  const f = (v: number) => b.scalar(v)
+  if (c.geluApproximation === 'none') {
+    const cdf = b.mul(b.add(f(1), b.erf(b.mul(x, f(Math.SQRT1_2), 'scaled'), 'erf'), 'one_plus_erf'), f(0.5), 'cdf')
+    return b.mul(x, cdf, 'gelu')
   }
-  return b.matMul(hidden, w(`${prefix}.down`), 'down')
+  const cubic = b.mul(b.mul(b.mul(x, x, 'x2'), x, 'x3'), f(0.044715), 'cubic')
+  const t = b.tanh(b.mul(b.add(x, cubic, 'inner'), f(Math.sqrt(2 / Math.PI)), 'u'), 'tanh')
+  return b.mul(b.mul(x, f(0.5), 'half_x'), b.add(f(1), t, 'one_plus_tanh'), 'gelu')
 }

@@ -11,7 +11,8 @@ import { decoderConfigSchema, type DecoderConfig } from './config'
  * - bt (Bradley–Terry): r(x, y) scores `x EOS y EOS`, and P(y ≻ y′ | x) = σ(r(x, y) − r(x, y′)).
  *   One scalar per response: it cannot represent preferences that cycle.
  *
- * Weights: the trunk's (see weights.ts; the embedding is never used as a head) plus `score.weight` (D, 1).
+ * Weights: the trunk's (see weights.ts; the embedding is never used as a head) plus `score.weight`
+ * (D, 1), which starts at zero, so an untrained model says ½ to every pair.
  */
 export const preferenceKind = z.enum(['pairwise', 'bt'])
 export type PreferenceKind = z.infer<typeof preferenceKind>

@@ -8,7 +8,7 @@ import { Rng } from '../runtime/rng'
 import type { Weights } from './weights'
 
 const { tokenizer } = trainByteLevelBpe(['tacos are good. ramen is warm. pizza is fine.'], { vocabSize: 280, minFrequency: 1 })
-const trunk = { vocabSize: tokenizer.vocabSize, dModel: 16, layers: 1, heads: 2, context: 40 }
+const trunk = { vocab: tokenizer.vocabSize, dModel: 16, layers: 1, heads: 2, context: 40 }
 
 /** Random weights, the score head included (a fresh model's head is zero, which would make every P ½). */
 function randomWeights(specs: ReturnType<typeof preferenceWeightSpecs>, seed: number): Weights {

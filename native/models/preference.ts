@@ -6,7 +6,7 @@ import type { PreferenceConfig, PreferenceKind } from './preference-config'
 import { MODEL_OPSET } from './programs'
 import { encodeCompletion, encodePrompt, type PromptTemplate } from './tokenizer/template'
 import type { Tokenizer } from './tokenizer/tokenizer'
-import { weightSpecs, type WeightSpec, type Weights } from './weights'
+import { initWeights, weightSpecs, type WeightSpec, type Weights } from './weights'
 
 /**
  * Graphs and inputs of the preference model and the Bradley–Terry reward model (see
@@ -21,7 +21,7 @@ import { weightSpecs, type WeightSpec, type Weights } from './weights'
  * are left-padded).
  */
 export function preferenceWeightSpecs(p: PreferenceConfig): WeightSpec[] {
-  return [...weightSpecs(p.trunk), { name: 'score.weight', shape: [p.trunk.dModel, 1], init: { kind: 'zeros' } }]
+  return [...weightSpecs(p.trunk), { name: 'score.weight', shape: [p.trunk.dModel, 1], decay: true }]
 }
 
 /** Score of each row: the last position's state · score.weight, (N). */
@@ -127,4 +127,11 @@ export function leftPadded(rows: readonly (readonly number[])[], width = Math.ma
     })
   })
   return { ids, mask, positions, width }
+}
+
+/** Fresh weights: the trunk from `seed`, the score head zero (P = ½ for every pair until trained). */
+export function initPreferenceWeights(p: PreferenceConfig, seed: number): Weights {
+  const weights = initWeights(p.trunk, seed)
+  weights.set('score.weight', new Float32Array(p.trunk.dModel))
+  return weights
 }

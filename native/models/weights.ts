@@ -1,84 +1,57 @@
 import { NashlabError } from '../api/errors'
-import { Rng } from '../runtime/rng'
-import { headSize, mlpWidth, type DecoderConfig } from './config'
+import type { DecoderConfig } from './config'
+import { gptParameterCount, gptParams, initGptWeights } from './gpt'
 
 /**
- * A decoder's weights by name. Names (and shapes, with D = dModel, V = vocabSize, C = context,
- * F = the MLP width):
+ * A decoder's weights by name: gpt.ts's names and shapes (D = dModel, V = vocab, C = context,
+ * F = the MLP width; biases only when `bias`):
  *
- *   embed.tokens                (V, D)   token embedding; also the output head when tied
- *   embed.positions             (C, D)   learned positions only
- *   blocks.{i}.norm1.scale      (D)      (+ .bias with LayerNorm)
- *   blocks.{i}.attn.qkv         (D, 3D)  queries, keys, values side by side
- *   blocks.{i}.attn.out         (D, D)
- *   blocks.{i}.norm2.scale      (D)      (+ .bias with LayerNorm)
- *   blocks.{i}.mlp.up           (D, F)
- *   blocks.{i}.mlp.gate         (D, F)   SwiGLU only
- *   blocks.{i}.mlp.down         (F, D)
- *   norm.scale                  (D)      (+ .bias with LayerNorm)
- *   head                        (D, V)   untied only
+ *   wte                               (V, D)   token embedding; also the output head when tied
+ *   wpe                               (C, D)   learned positions only
+ *   block{l}.ln1.scale / .bias        (D)      (bias with LayerNorm only)
+ *   block{l}.attn.qkv.weight / .bias  (D, 3D)  queries, keys, values side by side
+ *   block{l}.attn.proj.weight / .bias (D, D)
+ *   block{l}.ln2.scale / .bias        (D)
+ *   block{l}.mlp.fc / .proj           (D, F) / (F, D)          GELU
+ *   block{l}.mlp.gate / .up / .down   (D, F) / (D, F) / (F, D) SwiGLU
+ *   ln_f.scale / .bias                (D)
+ *   head.weight / .bias               (D, V)   untied only
  *
- * Linear layers have no biases. Matrices are stored (in, out): y = x · W.
+ * Matrices are stored (in, out): y = x · W + b.
  */
 export type Weights = Map<string, Float32Array>
 
 export interface WeightSpec {
   name: string
   shape: number[]
-  /** How it starts: ones (norm scales), zeros (norm biases), or normal with this std. */
-  init: { kind: 'ones' } | { kind: 'zeros' } | { kind: 'normal'; std: number }
+  /** Whether AdamW's weight decay applies (matrices and embeddings). */
+  decay: boolean
 }
 
 /** Every weight of a config, in a fixed order (the order checkpoints and train-step inputs use). */
 export function weightSpecs(c: DecoderConfig): WeightSpec[] {
-  const D = c.dModel
-  const F = mlpWidth(c)
-  const std = c.initStd
-  // GPT-2's scaling of residual projections keeps the stream's variance from growing with depth.
-  const residualStd = std / Math.sqrt(2 * c.layers)
-  const normal = (s: number) => ({ kind: 'normal' as const, std: s })
-  const specs: WeightSpec[] = [{ name: 'embed.tokens', shape: [c.vocabSize, D], init: normal(std) }]
-  if (c.positions === 'learned') specs.push({ name: 'embed.positions', shape: [c.context, D], init: normal(std) })
-  const norm = (prefix: string) => {
-    specs.push({ name: `${prefix}.scale`, shape: [D], init: { kind: 'ones' } })
-    if (c.norm === 'layernorm') specs.push({ name: `${prefix}.bias`, shape: [D], init: { kind: 'zeros' } })
-  }
-  for (let i = 0; i < c.layers; i++) {
-    const p = `blocks.${i}`
-    norm(`${p}.norm1`)
-    specs.push({ name: `${p}.attn.qkv`, shape: [D, 3 * D], init: normal(std) })
-    specs.push({ name: `${p}.attn.out`, shape: [D, D], init: normal(residualStd) })
-    norm(`${p}.norm2`)
-    specs.push({ name: `${p}.mlp.up`, shape: [D, F], init: normal(std) })
-    if (c.mlp === 'swiglu') specs.push({ name: `${p}.mlp.gate`, shape: [D, F], init: normal(std) })
-    specs.push({ name: `${p}.mlp.down`, shape: [F, D], init: normal(residualStd) })
-  }
-  norm('norm')
-  if (!c.tiedEmbeddings) specs.push({ name: 'head', shape: [D, c.vocabSize], init: normal(std) })
-  return specs
+  return gptParams(c)
 }
 
-/** Fresh weights drawn from `seed` (the same seed gives the same weights everywhere). */
+/** Fresh weights drawn from `seed` (gpt.ts's initialisation: the same seed gives the same weights everywhere). */
 export function initWeights(c: DecoderConfig, seed: number): Weights {
-  const rng = Rng.fromSeed(seed)
-  const weights: Weights = new Map()
-  for (const spec of weightSpecs(c)) {
-    const data = new Float32Array(spec.shape.reduce((a, b) => a * b, 1))
-    if (spec.init.kind === 'ones') data.fill(1)
-    else if (spec.init.kind === 'normal') for (let i = 0; i < data.length; i++) data[i] = rng.normal() * spec.init.std
-    weights.set(spec.name, data)
-  }
-  return weights
+  // gpt.ts's generator treats seed 0 as 1; shift so that 0 is a seed of its own.
+  return initGptWeights(c, seed + 1)
 }
 
 /** Number of trainable parameters. */
 export function parameterCount(c: DecoderConfig): number {
-  return weightSpecs(c).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0)
+  return gptParameterCount(c)
 }
 
-/** Check that `weights` has exactly the tensors of `c`, with the right sizes; names what is wrong. */
-export function checkWeights(c: DecoderConfig, weights: Weights, where: string): void {
-  for (const spec of weightSpecs(c)) {
+/** Shapes by name, as checkpoints store them. */
+export function weightShapes(specs: readonly WeightSpec[]): Map<string, number[]> {
+  return new Map(specs.map((s) => [s.name, s.shape]))
+}
+
+/** Check that `weights` has every tensor of `specs` with the right size; names what is wrong. */
+export function checkWeights(specs: readonly WeightSpec[], weights: Weights, where: string): void {
+  for (const spec of specs) {
     const data = weights.get(spec.name)
     const size = spec.shape.reduce((a, b) => a * b, 1)
     if (!data) throw new NashlabError('bad_file', `${where} has no weight "${spec.name}".`, { tensor: spec.name })
@@ -86,9 +59,4 @@ export function checkWeights(c: DecoderConfig, weights: Weights, where: string):
       throw new NashlabError('bad_file', `Weight "${spec.name}" in ${where} has ${data.length} values; shape [${spec.shape.join(', ')}] needs ${size}.`, { tensor: spec.name })
     }
   }
-}
-
-/** Sizes used in shape comments and messages. */
-export function dims(c: DecoderConfig) {
-  return { D: c.dModel, H: c.heads, Dh: headSize(c), F: mlpWidth(c), V: c.vocabSize, C: c.context }
 }

@@ -156,7 +156,10 @@ export class GraphBuilder {
     return this.value(name)
   }
 
-  /** A constant tensor (an initializer; identical small constants are shared). */
+  /**
+   * A constant tensor: a Constant node (not an initializer, so "every float initializer" means the
+   * model's weights); identical small constants are shared.
+   */
   constant(dtype: number, dims: number[], values: readonly number[] | TypedArray, local = 'const'): Value {
     const small = values.length <= 64
     const key = small ? `${dtype}|${dims.join(',')}|${Array.from(values as ArrayLike<number>, String).join(',')}` : ''
@@ -164,7 +167,7 @@ export class GraphBuilder {
     if (hit) return this.value(hit)
     const name = this.uniqueValue(this.scopedConstantName(local))
     this.values.delete(name)
-    const v = this.initializer(name, dtype, dims, values)
+    const [v] = this.node('Constant', [], { value: makeTensor(name, dtype, dims, values) }, { name: local, outputs: [name] })
     if (small) this.constants.set(key, name)
     return v
   }

@@ -186,7 +186,7 @@ export interface SliceAxis {
 
 /** Slice parameters when starts/ends/axes/steps and the sliced dims are known. */
 export function sliceParams(ctx: InferContext, x: TensorInfo): SliceAxis[] | undefined {
-  const rank = rankOf(ctx, x)
+  rankOf(ctx, x)
   let starts: number[] | undefined
   let ends: number[] | undefined
   let axes: number[] | undefined
@@ -205,15 +205,24 @@ export function sliceParams(ctx: InferContext, x: TensorInfo): SliceAxis[] | und
     if ((a && !axes) || (s && !steps)) return undefined
   }
   if (!starts || !ends) return undefined
-  axes ??= starts.map((_, i) => i)
-  steps ??= starts.map(() => 1)
+  return resolveSlice(x.shape!, starts, ends, axes, steps, ctx.fail)
+}
+
+/**
+ * Per-axis slice parameters clamped as the ONNX spec says; undefined when a sliced dim is not a
+ * known number.
+ */
+export function resolveSlice(shape: readonly Dim[], starts: number[], ends: number[], axes: number[] | undefined, steps: number[] | undefined, fail: (m: string) => never): SliceAxis[] | undefined {
+  const rank = shape.length
   const out: SliceAxis[] = []
   for (let i = 0; i < starts.length; i++) {
-    const axis = normAxis(ctx, axes[i], rank)
-    const dim = x.shape![axis]
+    const rawAxis = axes ? axes[i] : i
+    const axis = rawAxis < 0 ? rawAxis + rank : rawAxis
+    if (axis < 0 || axis >= rank) fail(`has axis ${rawAxis}, out of range for rank ${rank}.`)
+    const dim = shape[axis]
     if (typeof dim !== 'number') return undefined
-    const step = steps[i]
-    if (step === 0) ctx.fail('has a zero step.')
+    const step = steps ? steps[i] : 1
+    if (step === 0) fail('has a zero step.')
     let start = starts[i] < 0 ? starts[i] + dim : starts[i]
     let end = ends[i] < 0 ? ends[i] + dim : ends[i]
     if (step > 0) {
