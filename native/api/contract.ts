@@ -8,6 +8,9 @@ import type { MethodDef } from './define'
 import { systemMethods } from './system'
 import { datasetMethods } from './datasets'
 import { deviceMethods } from './devices'
+import { modelMethods } from './models'
+import { generateMethods } from './generate'
+import { trainMethods } from './train'
 import { jobMethods } from './jobs'
 import { voteMethods } from './votes'
 import { runMethods } from './runs'
@@ -21,6 +24,9 @@ export const methods = {
   ...voteMethods,
   ...runMethods,
   ...gameMethods,
+  ...modelMethods,
+  ...generateMethods,
+  ...trainMethods,
 }
 
 export type Methods = typeof methods
@@ -40,6 +46,9 @@ export * from './jobs'
 export * from './votes'
 export * from './runs'
 export * from './game'
+export * from './models'
+export * from './generate'
+export * from './train'
 
 export function isMethodName(name: string): name is MethodName {
   return Object.prototype.hasOwnProperty.call(methods, name)

@@ -1,3 +1,4 @@
+import type { GenerateTokenEvent } from './generate'
 import type { JobSummary } from './jobs'
 
 /**
@@ -35,6 +36,10 @@ export interface Events {
   'datasets.changed': { name: string }
   'runs.metrics': RunMetricsEvent
   'runs.status': { run: number; status: string; error?: string | null }
+  /** A model was created, imported, trained, or deleted. */
+  'models.changed': { id: number; name: string }
+  /** One new token of a generation request that asked for streaming. */
+  'generate.tokens': GenerateTokenEvent
 }
 
 export type EventName = keyof Events

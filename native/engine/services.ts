@@ -14,6 +14,8 @@ import { GameService } from '../game/service'
 import { JobService } from '../jobs/service'
 import { DeviceService } from '../runtime/service'
 import type { JobManager } from '../jobs/manager'
+import { ModelService } from '../models/service'
+import { TrainingService } from '../train/training-service'
 
 export interface ServiceDeps {
   db: Db
@@ -29,11 +31,17 @@ export interface ServiceDeps {
 }
 
 export function createServices(deps: ServiceDeps): Service[] {
+  // Services that others use: the runs every trainer logs to, the model catalogue trained models join.
+  const runs = new RunService(deps)
+  const models = new ModelService(deps)
+  const shared = { ...deps, runs, catalog: models.catalog }
   return [
     new SystemService(deps),
     new DatasetService(deps),
     new EvalService(deps),
-    new RunService(deps),
+    runs,
+    models,
+    new TrainingService(shared),
     new GameService(deps),
     new JobService(deps),
     new DeviceService(deps),

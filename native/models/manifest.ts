@@ -50,8 +50,9 @@ export interface ImportedManifest extends CommonManifest {
   onnx: string
   io: DecoderIo
   graph: ImportedGraph
-  /** A Nashlab export: its architecture, so it can be rebuilt (and fine-tuned) natively. */
+  /** A Nashlab export: its architecture and its weights read back into a checkpoint folder, so it runs (and fine-tunes) natively. */
   architecture?: DecoderConfig
+  weights?: string
 }
 
 /** A pairwise preference model or a Bradley–Terry reward model. */

@@ -1,6 +1,8 @@
 import { NashlabError } from '../../api/errors'
 import { leftPadded, preferenceProgram, rewardProgram } from '../../models/preference'
 import type { PreferenceConfig } from '../../models/preference-config'
+import { encodeCompletion, encodePrompt, type PromptTemplate } from '../../models/tokenizer/template'
+import type { Tokenizer } from '../../models/tokenizer/tokenizer'
 import type { Weights } from '../../models/weights'
 import { encodeModel } from '../../onnx/encode'
 import { ort, type InferenceSession } from '../../runtime/ort'
@@ -8,24 +10,43 @@ import type { Rng } from '../../runtime/rng'
 import { createSession, type SessionRequest } from '../../runtime/session'
 
 /**
- * Judges of completions, on token ids (prompts as the policy encoded them under its template,
- * completions as sampled; a final EOS is dropped, as the judge's sequences add their own separators).
+ * Judges of completions. A prompt comes as the policy's ids (under its template) and its text; a
+ * completion as the policy sampled it (ids, a final EOS dropped: the judge's sequences put their own
+ * separators). A judge with its own tokenizer reads the texts through a `TextBridge` (prompt text
+ * under the judge's template, completion decoded by the policy's tokenizer and encoded by the
+ * judge's), as it saw text when it was trained; without a bridge it reads the policy's ids as they are
+ * (the judge shares the policy's tokenizer).
  *
  * A `PairJudge` gives P(a ≻ b | x) per row; `antisymmetric` says whether P(a ≻ b) = 1 − P(b ≻ a)
  * holds by construction (Nashlab's pairwise and Bradley–Terry programs do), which decides what the
  * pair-order option `auto` does. A `RewardJudge` gives the Bradley–Terry reward r(x, y) (rlhf).
  */
+export interface JudgedPrompt {
+  /** The prompt as the policy reads it (template applied, cut to the run's prompt length). */
+  ids: readonly number[]
+  /** The prompt's text as the dataset holds it. */
+  text: string
+}
+
+type Rows = readonly (readonly number[])[]
+
 export interface PairJudge {
   readonly antisymmetric: boolean
-  /** The largest prompt id the judge accepts, exclusive (its vocabulary). */
-  readonly vocabSize: number
-  judge(prompts: readonly (readonly number[])[], a: readonly (readonly number[])[], b: readonly (readonly number[])[]): Promise<Float64Array>
+  judge(prompts: readonly JudgedPrompt[], a: Rows, b: Rows): Promise<Float64Array>
   release(): Promise<void>
 }
 
 export interface RewardJudge {
-  reward(prompts: readonly (readonly number[])[], completions: readonly (readonly number[])[]): Promise<Float64Array>
+  reward(prompts: readonly JudgedPrompt[], completions: Rows): Promise<Float64Array>
   release(): Promise<void>
+}
+
+/** How a judge with its own tokenizer reads the policy's prompts and completions. */
+export interface TextBridge {
+  /** The judge's ids of a prompt text (its template applied). */
+  prompt(text: string): number[]
+  /** The judge's ids of a completion the policy sampled (its text without special tokens such as EOS). */
+  completion(ids: readonly number[]): number[]
 }
 
 export type PairOrder = 'auto' | 'random' | 'average' | 'fixed'
@@ -43,9 +64,9 @@ export async function judgePairs(
   judge: PairJudge,
   order: PairOrder,
   rng: Rng,
-  prompts: readonly (readonly number[])[],
-  y: readonly (readonly number[])[],
-  y2: readonly (readonly number[])[],
+  prompts: readonly JudgedPrompt[],
+  y: Rows,
+  y2: Rows,
 ): Promise<Float64Array> {
   const mode = order === 'auto' ? (judge.antisymmetric ? 'fixed' : 'random') : order
   if (mode === 'fixed') return judge.judge(prompts, y, y2)
@@ -83,7 +104,13 @@ export function pairTokens(config: PreferenceConfig, eos: number, x: readonly nu
   return { first: [...prompt, eos, ...ta, eos], second: [...prompt, eos, ...tb, eos] }
 }
 
-/** Nashlab's preference model (pairwise or Bradley–Terry) as a judge of token ids. */
+/** A pair as the judge reads it: its own ids through the bridge, or the policy's ids. */
+function read(bridge: TextBridge | undefined, x: JudgedPrompt, a: readonly number[], b: readonly number[]): [readonly number[], readonly number[], readonly number[]] {
+  if (!bridge) return [x.ids, a, b]
+  return [bridge.prompt(x.text), bridge.completion(a), bridge.completion(b)]
+}
+
+/** Nashlab's preference model (pairwise or Bradley–Terry) as a judge. */
 export class PreferenceJudge implements PairJudge {
   readonly antisymmetric = true
 
@@ -91,21 +118,19 @@ export class PreferenceJudge implements PairJudge {
     private readonly config: PreferenceConfig,
     private readonly session: InferenceSession,
     private readonly eos: number,
+    private readonly bridge: TextBridge | undefined,
     readonly warnings: string[],
   ) {}
 
-  static async create(config: PreferenceConfig, weights: Weights, eos: number, session: SessionRequest = {}): Promise<PreferenceJudge> {
-    const created = await createSession(encodeModel(preferenceProgram(config, weights)), { name: 'the preference model', ...session })
-    return new PreferenceJudge(config, created.session, eos, created.warnings)
+  /** `eos`: the judge's EOS id (its separator); `bridge`: how it reads text, when its tokenizer is not the policy's. */
+  static async create(config: PreferenceConfig, weights: Weights, eos: number, options: { session?: SessionRequest; bridge?: TextBridge } = {}): Promise<PreferenceJudge> {
+    const created = await createSession(encodeModel(preferenceProgram(config, weights)), { name: 'the preference model', ...options.session })
+    return new PreferenceJudge(config, created.session, eos, options.bridge, created.warnings)
   }
 
-  get vocabSize(): number {
-    return this.config.trunk.vocab
-  }
-
-  async judge(prompts: readonly (readonly number[])[], a: readonly (readonly number[])[], b: readonly (readonly number[])[]): Promise<Float64Array> {
+  async judge(prompts: readonly JudgedPrompt[], a: Rows, b: Rows): Promise<Float64Array> {
     if (prompts.length === 0) return new Float64Array(0)
-    const pairs = prompts.map((x, i) => pairTokens(this.config, this.eos, x, a[i], b[i]))
+    const pairs = prompts.map((x, i) => pairTokens(this.config, this.eos, ...read(this.bridge, x, a[i], b[i])))
     const width = Math.max(...pairs.flatMap((p) => [p.first.length, p.second.length]))
     const first = leftPadded(pairs.map((p) => p.first), width)
     const second = leftPadded(pairs.map((p) => p.second), width)
@@ -135,19 +160,20 @@ export class RewardModelJudge implements RewardJudge {
     private readonly config: PreferenceConfig,
     private readonly session: InferenceSession,
     private readonly eos: number,
+    private readonly bridge: TextBridge | undefined,
     readonly warnings: string[],
   ) {}
 
-  static async create(config: PreferenceConfig, weights: Weights, eos: number, session: SessionRequest = {}): Promise<RewardModelJudge> {
-    if (config.kind !== 'bt') throw new NashlabError('invalid_input', 'rlhf needs a Bradley–Terry reward model; a pairwise preference model gives no reward of one completion.')
-    const created = await createSession(encodeModel(rewardProgram(config, weights)), { name: 'the reward model', ...session })
-    return new RewardModelJudge(config, created.session, eos, created.warnings)
+  static async create(config: PreferenceConfig, weights: Weights, eos: number, options: { session?: SessionRequest; bridge?: TextBridge } = {}): Promise<RewardModelJudge> {
+    if (config.kind !== 'bt') throw new NashlabError('invalid_input', 'rlhf needs a Bradley–Terry reward model; a pairwise preference model gives no reward of one completion.', { field: 'preference' })
+    const created = await createSession(encodeModel(rewardProgram(config, weights)), { name: 'the reward model', ...options.session })
+    return new RewardModelJudge(config, created.session, eos, options.bridge, created.warnings)
   }
 
-  async reward(prompts: readonly (readonly number[])[], completions: readonly (readonly number[])[]): Promise<Float64Array> {
+  async reward(prompts: readonly JudgedPrompt[], completions: Rows): Promise<Float64Array> {
     if (prompts.length === 0) return new Float64Array(0)
     // pairTokens' Bradley–Terry `first` row is exactly `x EOS y EOS`, fitted to the context.
-    const rows = prompts.map((x, i) => pairTokens(this.config, this.eos, x, completions[i], []).first)
+    const rows = prompts.map((x, i) => pairTokens(this.config, this.eos, ...read(this.bridge, x, completions[i], [])).first)
     const padded = leftPadded(rows)
     const shape = [rows.length, padded.width]
     const tensor = (data: BigInt64Array) => new ort.Tensor('int64', data, shape)
@@ -157,5 +183,13 @@ export class RewardModelJudge implements RewardJudge {
 
   release(): Promise<void> {
     return this.session.release()
+  }
+}
+
+/** The text bridge between a policy's tokenizer and a judge's (tokenizer and template). */
+export function textBridge(policy: Tokenizer, judge: Tokenizer, template: PromptTemplate): TextBridge {
+  return {
+    prompt: (text) => encodePrompt(judge, template, text),
+    completion: (ids) => encodeCompletion(judge, policy.decode([...ids], { skipSpecialTokens: true }), false),
   }
 }

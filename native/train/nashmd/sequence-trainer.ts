@@ -8,7 +8,7 @@ import type { Rng } from '../../runtime/rng'
 import type { SessionRequest } from '../../runtime/session'
 import type { OptimizerConfig } from '../optimizer'
 import { applyMissingEosPenalty, nashAdvantages, type KlEstimator } from './advantage'
-import { judgePairs, type PairJudge, type PairOrder, type RewardJudge } from './judge'
+import { judgePairs, type JudgedPrompt, type PairJudge, type PairOrder, type RewardJudge } from './judge'
 import { PolicyTrainer, type WeightedRow } from './policy-trainer'
 import { opponentMixture, rollout, type Rollout } from './rollout'
 
@@ -145,12 +145,13 @@ export class SequenceTrainer {
     return { maxTokens: this.settings.maxTokens, settings: this.sampling(), rng, stopIds: this.models.stopIds, padId: this.models.padId, vocabSize: this.models.vocabSize, check }
   }
 
-  /** One optimizer step on `prompts` (exactly `batch` of them) with mixture coefficient β and learning rate lr. */
-  async step(promptIds: readonly (readonly number[])[], beta: number, learningRate: number, rng: Rng, check?: () => void): Promise<StepReport> {
+  /** One optimizer step on `batch` prompts with mixture coefficient β and learning rate lr. */
+  async step(batch: readonly JudgedPrompt[], beta: number, learningRate: number, rng: Rng, check?: () => void): Promise<StepReport> {
     const s = this.settings
     const B = s.batch
-    if (promptIds.length !== B) throw new NashlabError('internal', `A step needs ${B} prompts, got ${promptIds.length}.`)
-    const prompts = promptIds.map((p) => this.fitPrompt(p))
+    if (batch.length !== B) throw new NashlabError('internal', `A step needs ${B} prompts, got ${batch.length}.`)
+    const judged = batch.map((p) => ({ ids: this.fitPrompt(p.ids), text: p.text }))
+    const prompts = judged.map((p) => p.ids)
     const t0 = now()
     const y = await this.sample(prompts, rng, 'policy', check)
     const t1 = now()
@@ -159,12 +160,12 @@ export class SequenceTrainer {
     let raw: Float64Array
     let t2 = t1
     if (s.algorithm === 'rlhf') {
-      raw = await this.models.reward!.reward(prompts, y.tokens)
+      raw = await this.models.reward!.reward(judged, y.tokens)
     } else {
       const opponentRunner = s.algorithm === 'nash-ema-pg' ? this.emaRunner! : this.policyRunner
       opponent = await rollout(opponentMixture(opponentRunner, this.referenceRunner, beta), prompts, this.rolloutOptions(rng, check))
       t2 = now()
-      raw = await judgePairs(this.models.judge!, s.pairOrder, rng, prompts, y.tokens, opponent.tokens)
+      raw = await judgePairs(this.models.judge!, s.pairOrder, rng, judged, y.tokens, opponent.tokens)
     }
     const t3 = now()
 
@@ -254,10 +255,10 @@ export class SequenceTrainer {
    * y_μ ~ μ (given, so every evaluation compares against the same reference completions), with the
    * judge's pair-order option.
    */
-  async winRate(prompts: readonly (readonly number[])[], referenceCompletions: readonly (readonly number[])[], judge: PairJudge, rng: Rng): Promise<number> {
+  async winRate(prompts: readonly JudgedPrompt[], referenceCompletions: readonly (readonly number[])[], judge: PairJudge, rng: Rng): Promise<number> {
     if (prompts.length === 0) return Number.NaN
-    const fitted = prompts.map((p) => this.fitPrompt(p))
-    const y = await this.sample(fitted, rng)
+    const fitted = prompts.map((p) => ({ ids: this.fitPrompt(p.ids), text: p.text }))
+    const y = await this.sample(fitted.map((p) => p.ids), rng)
     const p = await judgePairs(judge, this.settings.pairOrder, rng, fitted, y.tokens, referenceCompletions)
     return mean(p)
   }

@@ -24,7 +24,6 @@ const P = [
 /** P(a ≻ b) of the first tokens: antisymmetric by construction of the table. */
 const table: PairJudge = {
   antisymmetric: true,
-  vocabSize: 4,
   judge: async (_prompts, a, b) => Float64Array.from(a, (row, i) => P[row[0]][b[i][0]]),
   release: async () => {},
 }
@@ -65,7 +64,7 @@ test('Nash-MD-PG moves a tiny ONNX policy to the regularised Nash equilibrium π
   const rng = Rng.fromSeed(1)
   const seen: number[] = []
   for (let step = 0; step < 150; step++) {
-    await trainer.step(Array.from({ length: 64 }, () => prompt), 0.125, step < 100 ? 0.02 : 0.005, rng)
+    await trainer.step(Array.from({ length: 64 }, () => ({ ids: prompt, text: '' })), 0.125, step < 100 ? 0.02 : 0.005, rng)
     if (step % 50 === 49) seen.push(klToNash(await distribution()))
   }
   const end = seen.at(-1)!
