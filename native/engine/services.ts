@@ -13,6 +13,7 @@ import { RunService } from '../train/service'
 import { GameService } from '../game/service'
 import { JobService } from '../jobs/service'
 import { DeviceService } from '../runtime/service'
+import { NashTrainService } from '../train/nashmd/service'
 import type { JobManager } from '../jobs/manager'
 import { ModelService } from '../models/service'
 import { TrainingService } from '../train/training-service'
@@ -45,5 +46,7 @@ export function createServices(deps: ServiceDeps): Service[] {
     new GameService(deps),
     new JobService(deps),
     new DeviceService(deps),
+    // Last, so it stops first: its runs checkpoint and record how they ended before the jobs go.
+    new NashTrainService(shared),
   ]
 }

@@ -6,14 +6,12 @@
  * next step, after a checkpoint.
  */
 import fs from 'node:fs'
-import path from 'node:path'
 import { NashlabError } from '../../api/errors'
 import type { NashConfig } from '../../api/nashmd'
 import { defineJob } from '../../jobs/define'
 import { dataPath, type PolicyManifest, type PreferenceManifest } from '../../models/manifest'
-import { loadTokenizer } from '../../models/tokenizer/files'
+import { openTokenizer, policyWeights } from '../../models/open'
 import { encodePrompt } from '../../models/tokenizer/template'
-import type { Tokenizer } from '../../models/tokenizer/tokenizer'
 import { readWeights } from '../../models/weights-file'
 import type { SessionRequest } from '../../runtime/session'
 import { ChannelSender } from '../channel'
@@ -45,20 +43,17 @@ export type NashChannelMessage =
   | { type: 'metrics'; step: number; values: Record<string, number> }
   | { type: 'checkpoint'; step: number; folder: string }
   | { type: 'samples'; step: number; samples: { prompt: string; completion: string }[] }
-
-function tokenizerOf(manifest: PolicyManifest | PreferenceManifest, dataDir: string): Tokenizer {
-  return loadTokenizer(path.dirname(dataPath(dataDir, manifest.tokenizer.file))).tokenizer
-}
+  | { type: 'end' }
 
 export default defineJob(async (input: NashJobInput, ctx): Promise<NashJobResult> => {
   const { config: c, dataDir, manifests } = input
   const channel = new ChannelSender(input.channel)
   const post = (message: NashChannelMessage) => channel.post(message as unknown as { type: string })
   try {
-    const tokenizer = tokenizerOf(manifests.policy, dataDir)
+    const tokenizer = openTokenizer(manifests.policy.tokenizer, dataDir)
     const session: SessionRequest = { provider: c.device, ...(c.threads ? { intraOpNumThreads: c.threads } : {}) }
     const openJudge = async (manifest: PreferenceManifest) => {
-      const judgeTokenizer = tokenizerOf(manifest, dataDir)
+      const judgeTokenizer = openTokenizer(manifest.tokenizer, dataDir)
       const weights = readWeights(dataPath(dataDir, manifest.weights))
       const options = { session, bridge: textBridge(tokenizer, judgeTokenizer, manifest.template) }
       return { manifest, weights, eos: judgeTokenizer.eosId, options }
@@ -79,8 +74,8 @@ export default defineJob(async (input: NashJobInput, ctx): Promise<NashJobResult
       const result = await runNash({
         config: c,
         models: {
-          policy: { config: manifests.policy.architecture, weights: readWeights(dataPath(dataDir, manifests.policy.weights)) },
-          reference: { config: manifests.reference.architecture, weights: readWeights(dataPath(dataDir, manifests.reference.weights)) },
+          policy: { config: manifests.policy.architecture, weights: policyWeights(manifests.policy, dataDir) },
+          reference: { config: manifests.reference.architecture, weights: policyWeights(manifests.reference, dataDir) },
           judge: pairJudge ?? undefined,
           reward: reward ?? undefined,
           stopIds: [tokenizer.eosId, ...tokenizer.stopIds.filter((id) => id !== tokenizer.eosId)],
@@ -108,6 +103,8 @@ export default defineJob(async (input: NashJobInput, ctx): Promise<NashJobResult
       if (evalJudge !== pairJudge) await evalJudge?.release()
     }
   } finally {
+    // The last message: the engine waits for it before recording how the run ended.
+    post({ type: 'end' })
     channel.close()
   }
 })
