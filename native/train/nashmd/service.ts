@@ -17,10 +17,11 @@ import type { Db } from '../../store/db'
 import { DatasetRepository } from '../../store/datasets'
 import { ChannelReceiver, type ChannelMessage } from '../channel'
 import type { RunService } from '../service'
+import type nashJobDefinition from './job'
 import type { NashChannelMessage, NashJobInput } from './job'
 import { runOptions } from './options'
 
-export const nashJob = jobScript<typeof import('./job').default>('train.nashmd', new URL('./job.ts', import.meta.url))
+export const nashJob = jobScript<typeof nashJobDefinition>('train.nashmd', new URL('./job.ts', import.meta.url))
 
 export const nashAlgorithms: readonly NashAlgorithm[] = ['nash-md-pg', 'self-play', 'best-response', 'nash-ema-pg', 'rlhf']
 
