@@ -7,6 +7,8 @@ import { gameCommands } from './game'
 import { serveCommands } from './serve'
 import { systemCommands } from './system'
 import { voteCommands } from './vote'
+import { nashmdCommands } from './nashmd'
+import { runCommands } from './runs'
 
 /** Every `nashlab` subcommand, in the order `nashlab --help` lists them. */
 export const commands: CliCommand[] = [
@@ -17,4 +19,6 @@ export const commands: CliCommand[] = [
   ...gameCommands,
   ...deviceCommands,
   ...jobCommands,
+  ...nashmdCommands,
+  ...runCommands,
 ]
