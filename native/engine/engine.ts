@@ -63,9 +63,14 @@ export class Engine {
     return found
   }
 
-  /** Validate `input` against the method's schema and run its handler. */
-  async call<M extends MethodName>(name: M, input: Input<M>, ctx?: Partial<CallContext>): Promise<Output<M>>
-  async call(name: string, input: unknown, ctx?: Partial<CallContext>): Promise<unknown>
+  /**
+   * Validate `input` against the method's schema and run its handler. The untyped form is for
+   * names only known at run time (a request off the wire); a contract name never matches it, so a
+   * typed call is checked against its own input (overload resolution would otherwise pick the
+   * untyped form for inputs held in variables).
+   */
+  async call<M extends MethodName>(name: M, input: NoInfer<Input<M>>, ctx?: Partial<CallContext>): Promise<Output<M>>
+  async call<N extends string>(name: N extends MethodName ? never : N, input: unknown, ctx?: Partial<CallContext>): Promise<unknown>
   async call(name: string, input: unknown, ctx: Partial<CallContext> = {}): Promise<unknown> {
     if (!isMethodName(name)) throw new NashlabError('unknown_method', `There is no method named "${name}".`, { method: name })
     const parsed = parseInput(name, input)

@@ -4,6 +4,8 @@ import { datasetCommands } from './datasets'
 import { deviceCommands } from './devices'
 import { jobCommands } from './jobs'
 import { gameCommands } from './game'
+import { modelCommands } from './models'
+import { trainCommands } from './train'
 import { serveCommands } from './serve'
 import { systemCommands } from './system'
 import { voteCommands } from './vote'
@@ -19,6 +21,8 @@ export const commands: CliCommand[] = [
   ...gameCommands,
   ...deviceCommands,
   ...jobCommands,
+  ...modelCommands,
+  ...trainCommands,
   ...nashmdCommands,
   ...runCommands,
 ]
