@@ -177,7 +177,7 @@ export class PlayerResolver {
 function describe(m: ModelManifest): string {
   if (m.kind === 'policy') {
     const a = m.architecture
-    return `policy · d ${a.dModel} · ${a.layers} ${a.layers === 1 ? 'layer' : 'layers'} · ${a.heads} heads · vocab ${a.vocabSize}`
+    return `policy · d ${a.dModel} · ${a.layers} ${a.layers === 1 ? 'layer' : 'layers'} · ${a.heads} heads · vocab ${a.vocab}`
   }
   if (m.kind === 'imported') return `imported decoder · ${m.graph.layers} layers · vocab ${m.io.vocabSize}`
   if (m.kind === 'preference' || m.kind === 'reward') {
