@@ -30,7 +30,7 @@ export class Engine {
     this.db = openDatabase(options.database)
     this.dataDir = options.database === ':memory:' ? os.tmpdir() : path.dirname(path.resolve(options.database))
     const system = new SystemService({ db: this.db, database: options.database, mode: options.mode, version: schemaVersion(this.db) })
-    const datasets = new DatasetService({ db: this.db, events: this.events })
+    const datasets = new DatasetService({ db: this.db, events: this.events, mode: options.mode })
     this.services = [system, datasets]
     const merged: Partial<Handlers> = {}
     for (const service of this.services) Object.assign(merged, service.handlers)
