@@ -25,8 +25,11 @@ export interface ComparisonFilter {
   annotator?: string
 }
 
-/** Searches count their matches up to this many; the page says when there are more. */
-export const searchCountCap = 10_000
+/**
+ * Searches count their matches up to this many beyond the page's end, and say when there are more
+ * (counting every match of a common word over a million rows would cost more than the page).
+ */
+export const searchCountAhead = 1000
 
 const comparisonColumns = `c.id, p.text AS prompt, ra.text AS responseA, rb.text AS responseB, c.outcome, c.annotator,
        c.source, c.shown_left AS shownLeft, c.flagged, c.created_at AS createdAt`
@@ -69,6 +72,7 @@ export class DatasetRows {
     let ids: number[]
     let count: number
     let capped = false
+    const cap = offset + limit + searchCountAhead
     if (query) {
       const range = this.idRange(datasetId)
       params.low = range.low
@@ -78,13 +82,13 @@ export class DatasetRows {
       const run = (match: string) => {
         const p = { ...params, match }
         const found = this.db.prepare(`SELECT s.rowid ${from} ORDER BY s.rowid LIMIT @limit OFFSET @offset`).pluck().all(p) as number[]
-        const n = this.db.prepare(`SELECT count(*) FROM (SELECT 1 ${from} LIMIT ${searchCountCap + 1})`).pluck().get(p) as number
+        const n = this.db.prepare(`SELECT count(*) FROM (SELECT 1 ${from} LIMIT ${cap + 1})`).pluck().get(p) as number
         return { found, n }
       }
       const result = withFallback(query, run)
       ids = result.found
-      capped = result.n > searchCountCap
-      count = Math.min(result.n, searchCountCap)
+      capped = result.n > cap
+      count = Math.min(result.n, cap)
     } else {
       const where = conditions.join(' AND ')
       ids = this.db.prepare(`SELECT c.id FROM comparisons c WHERE ${where} ORDER BY c.id LIMIT @limit OFFSET @offset`).pluck().all(params) as number[]
@@ -145,6 +149,7 @@ export class DatasetRows {
     const columns = `f.id, p.text AS prompt, r.text AS completion, f.label, f.annotator, f.source, f.flagged, f.created_at AS createdAt
       FROM feedback f JOIN prompts p ON p.id = f.prompt_id JOIN responses r ON r.id = f.response_id`
     const q = query?.trim()
+    const cap = offset + limit + searchCountAhead
     let ids: number[]
     let count = total
     let capped = false
@@ -154,12 +159,12 @@ export class DatasetRows {
         const p = { dataset: datasetId, match, limit, offset }
         return {
           found: this.db.prepare(`SELECT s.rowid ${from} ORDER BY s.rowid LIMIT @limit OFFSET @offset`).pluck().all(p) as number[],
-          n: this.db.prepare(`SELECT count(*) FROM (SELECT 1 ${from} LIMIT ${searchCountCap + 1})`).pluck().get(p) as number,
+          n: this.db.prepare(`SELECT count(*) FROM (SELECT 1 ${from} LIMIT ${cap + 1})`).pluck().get(p) as number,
         }
       })
       ids = result.found
-      capped = result.n > searchCountCap
-      count = Math.min(result.n, searchCountCap)
+      capped = result.n > cap
+      count = Math.min(result.n, cap)
     } else {
       ids = this.db.prepare('SELECT id FROM feedback WHERE dataset_id = ? ORDER BY id LIMIT ? OFFSET ?').pluck().all(datasetId, limit, offset) as number[]
     }

@@ -65,7 +65,12 @@ export class DatasetRepository {
    */
   delete(name: string): void {
     const { id } = this.get(name)
-    if (this.db.inTransaction || !this.deleteFast(id)) this.deleteChecked(id)
+    try {
+      if (this.db.inTransaction || !this.deleteFast(id)) this.deleteChecked(id)
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw error
+      throw new NashlabError('conflict', `The dataset "${name}" cannot be deleted: other records still refer to its rows. Nothing was deleted.`, { dataset: name })
+    }
   }
 
   private deleteRows(id: number): void {
