@@ -10,6 +10,7 @@ import { toErrorShape } from '../../native/api/errors'
 import { Engine } from '../../native/engine/engine'
 import { defaultDatabase } from '../../native/store/paths'
 import { buildMenu } from './menu'
+import { seedDemo } from '../../native/demo/seed'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const rendererIndex = path.join(here, '..', 'renderer', 'index.html')
@@ -75,6 +76,7 @@ async function boot(): Promise<void> {
   engine.events.onAny((name, payload) => {
     for (const window of BrowserWindow.getAllWindows()) window.webContents.send(channels.event, name, payload)
   })
+  await seedDemo(engine)
   Menu.setApplicationMenu(buildMenu())
   createWindow()
 }

@@ -7,10 +7,20 @@ import type { z } from 'zod'
 import type { MethodDef } from './define'
 import { systemMethods } from './system'
 import { datasetMethods } from './datasets'
+import { deviceMethods } from './devices'
+import { jobMethods } from './jobs'
+import { voteMethods } from './votes'
+import { runMethods } from './runs'
+import { gameMethods } from './game'
 
 export const methods = {
   ...systemMethods,
   ...datasetMethods,
+  ...deviceMethods,
+  ...jobMethods,
+  ...voteMethods,
+  ...runMethods,
+  ...gameMethods,
 }
 
 export type Methods = typeof methods
@@ -21,10 +31,15 @@ export type Input<M extends MethodName> = z.input<Methods[M]['input']>
 export type ParsedInput<M extends MethodName> = z.output<Methods[M]['input']>
 export type Output<M extends MethodName> = Methods[M] extends MethodDef<z.ZodType, infer O> ? O : never
 
-export type { Events, EventName, JobProgress } from './events'
+export type { Events, EventName, JobProgress, RunMetricsEvent } from './events'
 export type { ErrorShape, ErrorCode } from './errors'
 export * from './datasets'
 export * from './system'
+export * from './devices'
+export * from './jobs'
+export * from './votes'
+export * from './runs'
+export * from './game'
 
 export function isMethodName(name: string): name is MethodName {
   return Object.prototype.hasOwnProperty.call(methods, name)

@@ -1,3 +1,5 @@
+import type { JobSummary } from './jobs'
+
 /**
  * Pushed events: name → payload. Every front door forwards every event to its subscribers
  * (Electron windows, WebSocket clients, CLI progress printers).
@@ -9,14 +11,30 @@ export interface JobProgress {
   done: number
   total: number | null
   unit: string
-  /** Seconds left, estimated from the rate so far; null until there is a rate. */
+  /** Units per second of running time (pauses excluded) since the job (re)started; null until known. */
+  rate: number | null
+  /** Seconds left at that rate; null while the rate or the total is unknown. */
   etaSeconds: number | null
+  /** Seconds the job has been running, pauses excluded. */
+  elapsedSeconds: number
   message?: string
 }
 
+/** Metrics of one training step, pushed as they are logged. */
+export interface RunMetricsEvent {
+  run: number
+  step: number
+  values: Record<string, number>
+}
+
 export interface Events {
+  /** Throttled at the source: at most one every ~100 ms per job, plus the last one. */
   'jobs.progress': JobProgress
+  /** A job changed status or gained a warning. */
+  'jobs.changed': JobSummary
   'datasets.changed': { name: string }
+  'runs.metrics': RunMetricsEvent
+  'runs.status': { run: number; status: string; error?: string | null }
 }
 
 export type EventName = keyof Events

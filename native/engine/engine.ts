@@ -6,8 +6,9 @@ import { NashlabError } from '../api/errors'
 import { openDatabase, schemaVersion, type Db } from '../store/db'
 import { EventBus } from './events'
 import type { CallContext, Handlers, Service } from './handlers'
-import { SystemService } from './system'
-import { DatasetService } from '../data/service'
+import { createServices } from './services'
+import { RunService } from '../train/service'
+import { JobManager } from '../jobs/manager'
 
 export interface EngineOptions {
   /** Database file; the data folder holding models and checkpoints is its folder. */
@@ -23,20 +24,39 @@ export class Engine {
   readonly db: Db
   readonly events = new EventBus()
   readonly dataDir: string
+  /** Where services start their long work (training, evaluation): worker threads with progress, pause, cancel. */
+  readonly jobs: JobManager
   private readonly handlers: Handlers
   private readonly services: Service[]
+  /** Training runs: trainers log metrics and status through it. */
+  readonly runs: RunService
 
   constructor(readonly options: EngineOptions) {
     this.db = openDatabase(options.database)
     this.dataDir = options.database === ':memory:' ? os.tmpdir() : path.dirname(path.resolve(options.database))
-    const system = new SystemService({ db: this.db, database: options.database, mode: options.mode, version: schemaVersion(this.db) })
-    const datasets = new DatasetService({ db: this.db, events: this.events, mode: options.mode })
-    this.services = [system, datasets]
+    this.jobs = new JobManager({ emit: (event, payload) => this.events.emit(event, payload) })
+    this.services = createServices({
+      db: this.db,
+      jobs: this.jobs,
+      events: this.events,
+      database: options.database,
+      dataDir: this.dataDir,
+      mode: options.mode,
+      schemaVersion: schemaVersion(this.db),
+    })
+    this.runs = this.service(RunService)
     const merged: Partial<Handlers> = {}
     for (const service of this.services) Object.assign(merged, service.handlers)
     const missing = (Object.keys(methods) as MethodName[]).filter((m) => !(m in merged))
     if (missing.length > 0) throw new Error(`contract methods without a handler: ${missing.join(', ')}`)
     this.handlers = merged as Handlers
+  }
+
+  /** The running instance of a service class (for engine-internal callers such as trainers). */
+  service<T extends Service>(type: new (...args: never[]) => T): T {
+    const found = this.services.find((s): s is T => s instanceof type)
+    if (!found) throw new Error(`no ${type.name} is running`)
+    return found
   }
 
   /** Validate `input` against the method's schema and run its handler. */

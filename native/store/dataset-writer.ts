@@ -77,6 +77,8 @@ export class DatasetWriter {
   private readonly existsFeedback
   private readonly promptIds = new Map<string, number>()
   private cachedChars = 0
+  /** Id of the comparison the last `comparison()` call inserted (unchanged when it left one out). */
+  lastComparisonId = 0
   readonly counts: WriteCounts = { prompts: 0, responses: 0, comparisons: 0, feedback: 0, duplicates: 0, identicalPairs: 0 }
 
   constructor(
@@ -146,7 +148,7 @@ export class DatasetWriter {
       if (this.onDuplicate === 'skip') return 'skipped'
       result = 'duplicate'
     }
-    this.insertComparison.run(this.datasetId, prompt.id, a.id, b.id, c.outcome, annotator, source, c.shownLeft ?? null)
+    this.lastComparisonId = Number(this.insertComparison.run(this.datasetId, prompt.id, a.id, b.id, c.outcome, annotator, source, c.shownLeft ?? null).lastInsertRowid)
     this.counts.comparisons++
     return result
   }
@@ -175,9 +177,11 @@ export class DatasetWriter {
   }
 }
 
-/** The writer under its first name, for callers that add comparisons only (votes). */
+/** The writer under its first name, for callers that add comparisons one by one (votes). */
 export class ComparisonWriter extends DatasetWriter {
-  add(c: NewComparison): WriteOutcome {
-    return this.comparison(c)
+  /** Store one comparison (duplicates included) and return its id. */
+  add(c: NewComparison): number {
+    this.comparison(c)
+    return this.lastComparisonId
   }
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { NashlabError } from '../api/errors'
 import { latestVersion, migrations } from './migrations/index'
+import { projectRoot } from '../server/paths'
 
 export type Db = Database.Database
 
@@ -18,7 +19,7 @@ export interface OpenOptions {
  */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
-  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false })
+  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false, nativeBinding: electronBinding() })
   try {
     const version = db.pragma('user_version', { simple: true }) as number
     if (version > latestVersion) {
@@ -57,6 +58,17 @@ function migrate(db: Db, from: number): void {
     if (violations.length > 0) throw new Error(`migration left ${violations.length} foreign-key violations`)
   })()
   db.pragma('foreign_keys = ON')
+}
+
+/**
+ * Inside Electron (npm start from a source checkout), the copy of better-sqlite3's addon built for
+ * Electron's ABI by scripts/electron-native.mjs; undefined elsewhere (plain Node, or a packaged app
+ * whose modules electron-builder rebuilt).
+ */
+function electronBinding(): string | undefined {
+  if (!process.versions.electron) return undefined
+  const file = path.join(projectRoot, 'out', 'electron-native', 'better_sqlite3.node')
+  return fs.existsSync(file) ? file : undefined
 }
 
 export function schemaVersion(db: Db): number {

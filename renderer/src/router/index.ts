@@ -9,6 +9,25 @@ export const routes: (RouteRecordRaw & { meta?: { title: string; nav: boolean; k
     component: () => import('../views/DatasetsView.vue'),
     meta: { title: 'Datasets', nav: true, key: 'd' },
   },
+  {
+    // Listed in the navigation once runs can be started from the workbench (the trainers).
+    path: '/training',
+    name: 'training',
+    component: () => import('../views/TrainingView.vue'),
+    meta: { title: 'Training', nav: false, key: 't' },
+  },
+  {
+    path: '/vote',
+    name: 'vote',
+    component: () => import('../views/VoteView.vue'),
+    meta: { title: 'Blind vote', nav: true, key: 'v' },
+  },
+  {
+    path: '/game',
+    name: 'game',
+    component: () => import('../views/GameLabView.vue'),
+    meta: { title: 'Game lab', nav: true, key: 'g' },
+  },
 ]
 
 export const router = createRouter({ history: createWebHashHistory(), routes })

@@ -1,0 +1,57 @@
+import { z } from 'zod'
+import { method } from './define'
+import { datasetName } from './datasets'
+
+/** One pair shown blind: which response (and which model) is on which side is hidden. */
+export interface VotePair {
+  session: string
+  /** Opaque id of this pair within the session. */
+  pair: string
+  prompt: string
+  left: string
+  right: string
+  /** 1-based position in the queue, and its length (null in random order). */
+  position: number
+  total: number | null
+}
+
+export interface VoteSession {
+  session: string
+  source: string
+  into: string
+  annotator: string
+  order: 'queue' | 'random'
+  /** Pairs in the queue (queue order), or null (random order never runs out). */
+  total: number | null
+  votes: number
+}
+
+export const voteChoice = z.enum(['left', 'right', 'tie', 'both_bad'])
+export type VoteChoice = z.infer<typeof voteChoice>
+
+const session = z.string().min(1)
+
+export const voteMethods = {
+  'votes.start': method<VoteSession>()(
+    z
+      .object({
+        /** Dataset whose prompts and responses are paired. */
+        source: datasetName,
+        /** Dataset the votes are stored in (created when missing); defaults to the source. */
+        into: datasetName.optional(),
+        annotator: z.string().trim().min(1).max(200).default('me'),
+        /** 'queue' walks every prompt once in order; 'random' draws pairs forever. */
+        order: z.enum(['queue', 'random']).default('queue'),
+        seed: z.number().int().min(0).default(1),
+      })
+      .strict(),
+    'Start a blind voting session over the response pairs of a dataset',
+  ),
+  'votes.next': method<VotePair | null>()(z.object({ session }).strict(), 'The next blind pair (null when the queue is done)'),
+  'votes.cast': method<{ comparison: number; votes: number }>()(
+    z.object({ session, pair: z.string().min(1), choice: voteChoice }).strict(),
+    'Store a vote as a comparison (annotator, source human, side shown left)',
+  ),
+  'votes.skip': method<{ skipped: string }>()(z.object({ session, pair: z.string().min(1) }).strict(), 'Skip a pair without voting'),
+  'votes.undo': method<{ undone: number | null; votes: number }>()(z.object({ session }).strict(), 'Delete the last vote of the session'),
+}

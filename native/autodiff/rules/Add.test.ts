@@ -1,0 +1,9 @@
+import { describe, expect, it } from 'vitest'
+import { checkGradient } from '../gradcheck'
+
+describe('Add gradient', () => {
+  it('matches finite differences, with broadcasting on both sides', async () => {
+    const r = await checkGradient({ label: 'Add', inputs: { a: [3, 1, 4], b: [2, 1] }, build: (b, x) => b.add(x.a, x.b) })
+    expect(r.maxError).toBeLessThan(1e-6)
+  })
+})

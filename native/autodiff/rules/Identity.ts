@@ -1,0 +1,4 @@
+import { gradient } from '../rule'
+
+/** Y = X: dX = dY. */
+export const Identity = gradient((ctx) => [ctx.dy(0)])

@@ -1,0 +1,29 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Engine } from '../engine/engine'
+import { projectRoot } from '../server/paths'
+
+export const demoDataset = 'restaurants (demo)'
+
+/** Where the shipped demo files live: beside the sources, or in a packaged app's resources. */
+export function demoResources(): string {
+  const packaged = (process as { resourcesPath?: string }).resourcesPath
+  const candidates = [path.join(projectRoot, 'resources', 'demo'), ...(packaged ? [path.join(packaged, 'demo')] : [])]
+  return candidates.find((dir) => fs.existsSync(dir)) ?? candidates[0]
+}
+
+/**
+ * At the first start on a data folder, import the embedded demo data so the workbench opens on
+ * something to look at. A marker file records that it was done, so a user who deletes the demo
+ * does not get it back.
+ */
+export async function seedDemo(engine: Engine): Promise<boolean> {
+  const marker = path.join(engine.dataDir, '.demo-seeded')
+  if (fs.existsSync(marker)) return false
+  const existing = await engine.call('datasets.list', {})
+  if (!existing.some((d) => d.name === demoDataset)) {
+    await engine.call('datasets.import', { dataset: demoDataset, path: path.join(demoResources(), 'restaurants.jsonl') })
+  }
+  fs.writeFileSync(marker, `${new Date().toISOString()}\n`)
+  return true
+}

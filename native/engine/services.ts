@@ -1,0 +1,41 @@
+/**
+ * Every engine service, constructed in order from the same dependencies. One line per service:
+ * this file (like native/api/contract.ts and native/cli/commands/index.ts) is merged with git's
+ * union driver (.gitattributes), so features added on separate branches never conflict here.
+ */
+import type { Db } from '../store/db'
+import type { EventBus } from './events'
+import type { Service } from './handlers'
+import { SystemService } from './system'
+import { DatasetService } from '../data/service'
+import { EvalService } from '../eval/service'
+import { RunService } from '../train/service'
+import { GameService } from '../game/service'
+import { JobService } from '../jobs/service'
+import { DeviceService } from '../runtime/service'
+import type { JobManager } from '../jobs/manager'
+
+export interface ServiceDeps {
+  db: Db
+  events: EventBus
+  /** The database file as given (':memory:' in some tests). */
+  database: string
+  /** The data folder: models, checkpoints and uploads live under it. */
+  dataDir: string
+  mode: 'electron' | 'web' | 'cli'
+  schemaVersion: number
+  /** The engine's jobs (worker threads); services start their long work on it. */
+  jobs: JobManager
+}
+
+export function createServices(deps: ServiceDeps): Service[] {
+  return [
+    new SystemService(deps),
+    new DatasetService(deps),
+    new EvalService(deps),
+    new RunService(deps),
+    new GameService(deps),
+    new JobService(deps),
+    new DeviceService(deps),
+  ]
+}
