@@ -349,6 +349,11 @@ export const datasetMethods = {
         ...fileInput,
         /** What to do with rows that repeat a stored judgement: import them anyway, or leave them out. */
         onDuplicate: z.enum(['keep', 'skip']).default('keep'),
+        /**
+         * Run as a job in a worker thread (listed in jobs, pausable, the engine free meanwhile).
+         * By default files over 8 MiB do; smaller ones import at once on the engine's connection.
+         */
+        inWorker: z.boolean().optional(),
       })
       .strict()
       .refine(oneSource, oneSourceMessage),
@@ -365,6 +370,8 @@ export const datasetMethods = {
         excludeFlagged: z.boolean().default(false),
         /** What to export; by default comparisons, else feedback, else prompts, whichever the dataset has. */
         kind: z.enum(['auto', 'comparisons', 'feedback', 'prompts']).default('auto'),
+        /** Run as a job in a worker thread; by default datasets over 50,000 rows do. */
+        inWorker: z.boolean().optional(),
       })
       .strict(),
     'Export a dataset as TRL JSONL (standard or conversational), Parquet or CSV',

@@ -14,6 +14,8 @@ export interface ExportRequest {
   excludeFlagged: boolean
   kind: 'auto' | 'comparisons' | 'feedback' | 'prompts'
   signal?: AbortSignal
+  /** Called between pages; throws to stop (a job's pause and cancel act here). */
+  check?: () => void
   onProgress?: (done: number, total: number) => void
 }
 
@@ -87,7 +89,8 @@ export async function exportDataset(db: Db, dataset: DatasetSummary, request: Ex
       else for (const r of records) text!.write(JSON.stringify(r) + '\n')
       request.onProgress?.(done, total)
       if (request.signal?.aborted) throw new NashlabError('cancelled', `The export to ${file} was cancelled; no file was written.`)
-      // Let the engine answer other calls between pages.
+      request.check?.()
+      // In place (an in-memory database), let the engine answer other calls between pages.
       await new Promise((resolve) => setImmediate(resolve))
     }
     if (written === 0) {

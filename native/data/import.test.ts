@@ -158,7 +158,7 @@ test('progress is reported as jobs.progress events', async () => {
   const rows = Array.from({ length: 20_000 }, (_, i) => ({ prompt: `p${i % 500}`, chosen: `good ${i} ${'x'.repeat(100)}`, rejected: `bad ${i}` }))
   await bench.engine.call('datasets.import', { dataset: 'big', path: bench.file('big.jsonl', jsonl(rows)) })
   off()
-  const imports = events.filter((e) => e.kind === 'import')
+  const imports = events.filter((e) => e.kind === 'datasets.import')
   expect(imports.length).toBeGreaterThanOrEqual(1)
   const last = imports[imports.length - 1]
   expect(last).toMatchObject({ unit: 'bytes', message: '20,000 rows' })
@@ -170,7 +170,7 @@ test('a cancelled import writes nothing', async () => {
   const file = bench.file('cancel.jsonl', jsonl(rows))
   const before = snapshot(bench.engine.db)
   const controller = new AbortController()
-  const off = bench.engine.events.on('jobs.progress', (p) => p.kind === 'import' && controller.abort())
+  const off = bench.engine.events.on('jobs.progress', (p) => p.kind === 'datasets.import' && controller.abort())
   const error = await bench.engine.call('datasets.import', { dataset: 'c', path: file }, { signal: controller.signal }).catch((e: unknown) => e)
   off()
   expect(error).toBeInstanceOf(NashlabError)
@@ -192,4 +192,20 @@ test('preview shows the detected format, the columns and the first rows without 
   expect(mapped.detected).toEqual({ format: 'map', schema: 'column mapping: prompt, chosen, rejected', kind: 'comparison' })
   expect(mapped.items).toEqual([{ prompt: 'q', a: 'good', b: 'bad', outcome: 'a', annotator: null }])
   expect(snapshot(bench.engine.db)).toBe(before)
+})
+
+test('in a worker thread: the import commits as a job, and a bad row there rolls back too', async () => {
+  const jobs: string[] = []
+  const off = bench.engine.events.on('jobs.changed', (j) => jobs.push(`${j.kind} ${j.status}`))
+  const result = await bench.engine.call('datasets.import', { dataset: 'w', path: bench.file('w.jsonl', jsonl(trlRows)), inWorker: true })
+  expect(result).toMatchObject({ comparisons: 3, dataset: { name: 'w', comparisons: 3 } })
+  expect(await pairs('w')).toHaveLength(3)
+  const before = snapshot(bench.engine.db)
+  const bad = bench.file('bad.jsonl', jsonl([...trlRows, { prompt: 'x', chosen: 'y' }]))
+  await expect(bench.engine.call('datasets.import', { dataset: 'w', path: bad, inWorker: true })).rejects.toThrow(`${bad}, line 4: missing field "rejected"`)
+  expect(snapshot(bench.engine.db)).toBe(before)
+  off()
+  expect(jobs).toEqual(['datasets.import queued', 'datasets.import running', 'datasets.import completed', 'datasets.import queued', 'datasets.import running', 'datasets.import failed'])
+  const out = `${bench.dir}/w.csv`
+  expect(await bench.engine.call('datasets.export', { name: 'w', format: 'csv', path: out, inWorker: true })).toMatchObject({ rows: 3 })
 })

@@ -1,5 +1,4 @@
 import fs from 'node:fs'
-import Database from 'better-sqlite3'
 import type { ColumnMapping, ImportContainer, ImportFormat, ImportResult } from '../api/contract'
 import { NashlabError } from '../api/errors'
 import { DatasetRepository, DatasetWriter } from '../store/datasets'
@@ -22,6 +21,8 @@ export interface ImportRequest {
   onDuplicate: 'keep' | 'skip'
   maxFieldChars: number
   signal?: AbortSignal
+  /** Called between read chunks; throws to stop (a job's pause and cancel act here). */
+  check?: () => void
   /** Called about every 100 ms while rows are read, and once at the end. */
   onProgress?: (p: SourceProgress & { rows: number }) => void
 }
@@ -79,20 +80,14 @@ export async function openRows(
 }
 
 /**
- * Import a file into a dataset (created when missing, appended to otherwise) in one transaction:
- * any bad row rolls everything back, the dataset's creation included, and the error names the
- * file, line or row, and field.
- *
- * A file database is written through a second connection of its own, so the engine's connection
- * keeps answering (it sees the data only once committed, as WAL readers do) and the work yields
- * to the event loop between chunks for progress and cancellation. An in-memory database has only
- * its one connection; the import then runs on it without yielding.
+ * Import a file into a dataset (created when missing, appended to otherwise) in one transaction on
+ * `db`: any bad row rolls everything back, the dataset's creation included, and the error names the
+ * file, line or row, and field. The engine runs it as a job in a worker thread with a connection of
+ * its own (import-job.ts); an in-memory database, which has only one connection, imports in place.
  */
 export async function importPreferences(db: Db, request: ImportRequest): Promise<ImportResult> {
   const started = performance.now()
   const bytes = openBytes(request)
-  const own = !db.memory
-  const target: Db = own ? openImportConnection(db) : db
   let source: RecordSource | undefined
   let rows = 0
   const duplicateExamples: string[] = []
@@ -106,8 +101,8 @@ export async function importPreferences(db: Db, request: ImportRequest): Promise
     schema = opened.schema
     if (!schema) throw badFile(bytes.name, 'holds no rows')
     const rowOptions = { cellsAreText: source.cellsAreText, maxFieldChars: request.maxFieldChars }
-    target.exec('BEGIN IMMEDIATE')
-    const writer = new DatasetWriter(target, new DatasetRepository(target).ensure(request.dataset), request.onDuplicate)
+    db.exec('BEGIN IMMEDIATE')
+    const writer = new DatasetWriter(db, new DatasetRepository(db).ensure(request.dataset), request.onDuplicate)
     const write = writeItem(writer)
     let lastReport = 0
     for await (const batch of opened.rest) {
@@ -122,19 +117,18 @@ export async function importPreferences(db: Db, request: ImportRequest): Promise
         request.onProgress({ ...source.progress(), rows })
       }
       if (request.signal?.aborted) throw new NashlabError('cancelled', `The import of ${bytes.name} was cancelled after ${rows} rows. Nothing was imported.`)
-      if (own) await new Promise((resolve) => setImmediate(resolve))
+      request.check?.()
     }
     if (rows === 0) throw badFile(bytes.name, 'holds no rows')
-    target.exec('COMMIT')
+    db.exec('COMMIT')
     counts = writer.counts
     request.onProgress?.({ ...source.progress(), done: source.progress().total, rows })
   } catch (error) {
-    if (target.inTransaction) target.exec('ROLLBACK')
+    if (db.inTransaction) db.exec('ROLLBACK')
     throw error
   } finally {
     source?.close()
     if (!source) bytes.close()
-    if (own) target.close()
   }
   return {
     dataset: new DatasetRepository(db).get(request.dataset),
@@ -165,18 +159,4 @@ function writeItem(writer: DatasetWriter): (item: ImportItem) => ReturnType<Data
         return writer.promptOnly(item.prompt)
     }
   }
-}
-
-/**
- * A second connection to the engine's database file for one import: same safety settings, a
- * larger page cache for the bulk insert.
- */
-function openImportConnection(db: Db): Db {
-  const connection = new Database(db.name)
-  connection.pragma('foreign_keys = ON')
-  connection.pragma('busy_timeout = 5000')
-  connection.pragma('synchronous = NORMAL')
-  connection.pragma('cache_size = -131072')
-  connection.pragma('temp_store = MEMORY')
-  return connection
 }

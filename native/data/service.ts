@@ -1,6 +1,10 @@
 import type { ComparisonRow, CurationResult, DatasetStats, EditSummary, FeedbackRow, JobProgress, RowPage } from '../api/contract'
+import fs from 'node:fs'
+import path from 'node:path'
 import type { EventBus } from '../engine/events'
 import type { Handlers, Service } from '../engine/handlers'
+import { jobScript } from '../jobs/define'
+import type { JobManager } from '../jobs/manager'
 import { DatasetEdits } from '../store/dataset-edits'
 import { DatasetRows } from '../store/dataset-rows'
 import { DatasetStatsQueries } from '../store/dataset-stats'
@@ -10,14 +14,28 @@ import type { Db } from '../store/db'
 import { exportDataset } from './export'
 import { preferenceHealth } from './health-report'
 import { importPreferences } from './import'
+import type exportDefinition from './export-job'
+import type importDefinition from './import-job'
 import { previewImport } from './preview'
 
-/** A search indexes at most this many pending rows before answering (about a second of work). */
-const syncIndexRows = 20_000
+export const importJob = jobScript<typeof importDefinition>('datasets.import', new URL('./import-job.ts', import.meta.url))
+export const exportJob = jobScript<typeof exportDefinition>('datasets.export', new URL('./export-job.ts', import.meta.url))
+
+/** Imports of files larger than this run as jobs in a worker thread (smaller ones take well under a second). */
+const workerImportBytes = 8 << 20
+/** Exports of datasets larger than this run as jobs in a worker thread. */
+const workerExportRows = 50_000
+
+/** A search indexes at most this many pending rows before answering (a few tenths of a second). */
+const syncIndexRows = 5_000
 
 /**
  * The datasets domain: listing, importing, browsing and searching, curating with undo, exporting,
  * and the annotator and preference-health reports.
+ *
+ * Large imports and exports run as jobs in worker threads, each on a connection of its own (the
+ * engine's connection keeps answering and sees an import once it commits); small ones, and any on
+ * an in-memory database, run in place.
  *
  * Writes are serialised (an import holds the write lock of its own connection for its whole
  * transaction; a curation edit waits for it instead of failing on a busy database). Aggregate
@@ -39,7 +57,7 @@ export class DatasetService implements Service {
   private indexing: Promise<void> | null = null
   private closed = false
 
-  constructor(private readonly deps: { db: Db; events: EventBus; mode: 'electron' | 'web' | 'cli' }) {
+  constructor(private readonly deps: { db: Db; events: EventBus; mode: 'electron' | 'web' | 'cli'; jobs?: JobManager }) {
     const { db } = deps
     this.indexer = new SearchIndexer(db)
     if (deps.mode !== 'cli') setImmediate(() => this.indexInBackground())
@@ -98,23 +116,24 @@ export class DatasetService implements Service {
       'datasets.preview': (input) => previewImport(input),
       'datasets.import': (input, ctx) =>
         this.write(async () => {
-          const job = this.job('import', ctx.signal)
-          try {
-            const result = await importPreferences(db, {
-              ...input,
-              signal: job.signal,
-              onProgress: (p) => job.progress(p.done, p.total, p.unit, `${p.rows.toLocaleString('en-US')} rows`),
-            })
-            changed(input.dataset)
-            this.indexInBackground()
-            return result
-          } finally {
-            job.end()
-          }
+          const { inWorker, ...request } = input
+          const label = `Import ${path.basename(input.fileName ?? input.path ?? 'upload')} into ${input.dataset}`
+          const large = input.path !== undefined ? (fs.statSync(input.path, { throwIfNoEntry: false })?.size ?? 0) > workerImportBytes : false
+          const result = deps.jobs && !db.memory && (inWorker ?? large)
+            ? await deps.jobs.start(importJob, { ...request, database: db.name }, { label, signal: ctx.signal }).result
+            : await this.inPlace('datasets.import', ctx.signal, (job) =>
+                importPreferences(db, { ...request, signal: job.signal, onProgress: (p) => job.progress(p.done, p.total, p.unit, `${p.rows.toLocaleString('en-US')} rows`) }),
+              )
+          changed(input.dataset)
+          this.indexInBackground()
+          return result
         }),
-      'datasets.export': ({ name, ...request }, ctx) => {
-        const job = this.job('export', ctx.signal)
-        return exportDataset(db, repo.get(name), { ...request, signal: job.signal, onProgress: (done, total) => job.progress(done, total, 'rows') }).finally(() => job.end())
+      'datasets.export': ({ name, inWorker, ...request }, ctx) => {
+        const dataset = repo.get(name)
+        if (deps.jobs && !db.memory && (inWorker ?? dataset.comparisons + dataset.feedback > workerExportRows)) {
+          return deps.jobs.start(exportJob, { ...request, name, database: db.name }, { label: `Export ${name} as ${request.format}`, signal: ctx.signal }).result
+        }
+        return this.inPlace('datasets.export', ctx.signal, (job) => exportDataset(db, dataset, { ...request, signal: job.signal, onProgress: (done, total) => job.progress(done, total, 'rows') }))
       },
       'datasets.setOutcome': ({ name, ids, outcome }) => this.write(() => curated(name, edits.setOutcome(repo.get(name).id, ids, outcome))),
       'datasets.flag': ({ name, ids, flagged }) => this.write(() => curated(name, edits.flag(repo.get(name).id, ids, flagged))),
@@ -144,7 +163,7 @@ export class DatasetService implements Service {
   private async indexAll(name: SearchIndexName, background = false): Promise<number> {
     const pending = this.indexer.pending(name)
     if (pending === 0) return 0
-    const job = this.job('index', new AbortController().signal)
+    const job = this.job('datasets.index', new AbortController().signal)
     let indexed = 0
     try {
       for (;;) {
@@ -207,8 +226,20 @@ export class DatasetService implements Service {
     return value
   }
 
-  /** A job with progress events throttled to 10 a second, cancelled with the call or at shutdown. */
-  private job(kind: string, callSignal: AbortSignal) {
+  /**
+   * Work done on the engine's thread (an in-memory database, or indexing), reported like a job:
+   * `jobs.progress` events throttled to ten a second, cancelled with the call or at shutdown.
+   */
+  private async inPlace<T>(kind: string, callSignal: AbortSignal, work: (job: InPlaceJob) => Promise<T>): Promise<T> {
+    const job = this.job(kind, callSignal)
+    try {
+      return await work(job)
+    } finally {
+      job.end()
+    }
+  }
+
+  private job(kind: string, callSignal: AbortSignal): InPlaceJob & { end(): void } {
     const controller = new AbortController()
     const onAbort = () => controller.abort()
     callSignal.addEventListener('abort', onAbort, { once: true })
@@ -226,8 +257,9 @@ export class DatasetService implements Service {
         finishedSent ||= finished
         last = now
         const seconds = (now - started) / 1000
-        const etaSeconds = total !== null && done > 0 && seconds > 0.5 ? ((total - done) * seconds) / done : null
-        const payload: JobProgress = { job: id, kind, done, total, unit, etaSeconds, ...(message ? { message } : {}) }
+        const rate = seconds > 0 && done > 0 ? done / seconds : null
+        const etaSeconds = total !== null && rate !== null && seconds > 0.5 ? (total - done) / rate : null
+        const payload: JobProgress = { job: id, kind, done, total, unit, rate, etaSeconds, elapsedSeconds: seconds, ...(message ? { message } : {}) }
         this.deps.events.emit('jobs.progress', payload)
       },
       end: () => {
@@ -236,4 +268,9 @@ export class DatasetService implements Service {
       },
     }
   }
+}
+
+interface InPlaceJob {
+  signal: AbortSignal
+  progress(done: number, total: number | null, unit: string, message?: string): void
 }

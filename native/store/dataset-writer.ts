@@ -104,8 +104,18 @@ export class DatasetWriter {
     this.existsFeedback = db.prepare('SELECT 1 FROM feedback WHERE response_id = ? AND label = ? AND annotator IS ? LIMIT 1').pluck()
   }
 
+  /** The prompt's id, storing the prompt when new. */
+  prompt(value: string | StoredText): number {
+    return this.internPrompt(value).id
+  }
+
+  /** The response's id, storing the response when new. */
+  response(promptId: number, value: string | StoredText, source = 'import'): number {
+    return this.internResponse(promptId, value, source).id
+  }
+
   /** The prompt's id, storing it when new; `fresh` tells whether it was just stored. */
-  prompt(value: string | StoredText): { id: number; fresh: boolean } {
+  private internPrompt(value: string | StoredText): { id: number; fresh: boolean } {
     const v = asStored(value)
     const cached = this.promptIds.get(v.text)
     if (cached !== undefined) return { id: cached, fresh: false }
@@ -125,7 +135,7 @@ export class DatasetWriter {
     return { id, fresh }
   }
 
-  response(promptId: number, value: string | StoredText, source = 'import'): { id: number; fresh: boolean } {
+  private internResponse(promptId: number, value: string | StoredText, source: string): { id: number; fresh: boolean } {
     const v = asStored(value)
     const inserted = this.insertResponse.run(promptId, v.text, source, messagesJson(v, 'assistant'))
     if (inserted.changes > 0) {
@@ -136,10 +146,10 @@ export class DatasetWriter {
   }
 
   comparison(c: NewComparison): WriteOutcome {
-    const prompt = this.prompt(c.prompt)
+    const prompt = this.internPrompt(c.prompt)
     const source = c.source ?? 'import'
-    const a = this.response(prompt.id, c.a, c.sourceA ?? source)
-    const b = this.response(prompt.id, c.b, c.sourceB ?? source)
+    const a = this.internResponse(prompt.id, c.a, c.sourceA ?? source)
+    const b = this.internResponse(prompt.id, c.b, c.sourceB ?? source)
     const annotator = c.annotator ?? null
     if (a.id === b.id) this.counts.identicalPairs++
     let result: WriteOutcome = 'added'
@@ -154,9 +164,9 @@ export class DatasetWriter {
   }
 
   feedback(f: NewFeedback): WriteOutcome {
-    const prompt = this.prompt(f.prompt)
+    const prompt = this.internPrompt(f.prompt)
     const source = f.source ?? 'import'
-    const response = this.response(prompt.id, f.completion, source)
+    const response = this.internResponse(prompt.id, f.completion, source)
     const annotator = f.annotator ?? null
     let result: WriteOutcome = 'added'
     if (!response.fresh && this.existsFeedback.get(response.id, f.label, annotator)) {
@@ -171,7 +181,7 @@ export class DatasetWriter {
 
   /** A prompt on its own (prompt-only datasets); one already stored is a duplicate. */
   promptOnly(value: string | StoredText): WriteOutcome {
-    if (this.prompt(value).fresh) return 'added'
+    if (this.internPrompt(value).fresh) return 'added'
     this.counts.duplicates++
     return this.onDuplicate === 'skip' ? 'skipped' : 'duplicate'
   }

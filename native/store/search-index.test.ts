@@ -62,11 +62,17 @@ test('searches stay within their dataset and count up to the cap', async () => {
 test('the workbench indexes large imports in the background and says how far it got', async () => {
   const web = await import('../data/testing').then((m) => m.openBench('web'))
   try {
+    const indexed: [number, number | null][] = []
+    web.engine.events.on('jobs.progress', (p) => p.kind === 'datasets.index' && indexed.push([p.done, p.total]))
     await web.engine.call('datasets.import', { dataset: 'd', path: web.file('a.jsonl', jsonl(rows(25_000))) })
     const early = await web.engine.call('datasets.comparisons', { name: 'd', query: 'apple' })
     expect(early.searchCoverage?.total).toBe(25_000)
     expect(early.searchCoverage!.indexed).toBeLessThan(25_000)
     await expect.poll(async () => (await web.engine.call('datasets.comparisons', { name: 'd', query: 'apple' })).searchCoverage, { timeout: 30_000 }).toBeUndefined()
+    // It went in steps, reported as a job.
+    expect(indexed.length).toBeGreaterThan(1)
+    const [done, total] = indexed.at(-1)!
+    expect(done).toBe(total)
     // 12,500 match; the count stops a little past the page and says there are more.
     const done = await web.engine.call('datasets.comparisons', { name: 'd', query: 'apple', limit: 50 })
     expect(done).toMatchObject({ total: 50 + searchCountAhead, totalIsLowerBound: true })
