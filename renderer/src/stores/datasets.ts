@@ -64,8 +64,9 @@ export const useDatasetsStore = defineStore('datasets', () => {
   const progress = shallowRef<JobProgress | null>(null)
   const lastExport = shallowRef<ExportResult | null>(null)
   let unsubscribe: (() => void)[] = []
-  /** Each page request's number: an answer to an older request is dropped. */
+  /** Each page and detail request's number: an answer to an older request is dropped. */
   let pageRequest = 0
+  let openRequest = 0
 
   const summary = computed(() => list.value.find((d) => d.name === selected.value) ?? null)
 
@@ -121,7 +122,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
   /** After a change: the same page, the open comparison and any report on screen, fetched again. */
   async function reloadSelected() {
     await loadPage(page.value?.offset ?? 0)
-    if (detail.value) await open(detail.value.id, { quiet: true })
+    if (detail.value) await open(detail.value.id, { quiet: true, refresh: true })
     if (stats.value || annotators.value || health.value) await loadReports()
   }
 
@@ -190,20 +191,28 @@ export const useDatasetsStore = defineStore('datasets', () => {
     await loadPage(0)
   }
 
-  async function open(id: number, options: { quiet?: boolean } = {}) {
+  /**
+   * Open a comparison in the detail pane. A refresh (after a change pushed by the engine) updates
+   * the one still open and gives way to any comparison opened since.
+   */
+  async function open(id: number, options: { quiet?: boolean; refresh?: boolean } = {}) {
     const name = selected.value
     if (!name) return
+    const request = options.refresh ? openRequest : ++openRequest
+    const current = () => selected.value === name && request === openRequest && (!options.refresh || detail.value?.id === id)
     try {
       const found = await client().call('datasets.comparison', { name, id })
-      if (selected.value === name) detail.value = found
+      if (current()) detail.value = found
     } catch (error) {
       // A comparison deleted meanwhile just closes; anything else is reported.
+      if (!current()) return
       detail.value = null
       if (!options.quiet) errors.report(error)
     }
   }
 
   function close() {
+    openRequest++
     detail.value = null
   }
 
@@ -261,7 +270,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     const result = await guard(() => client().call('datasets.deleteComparisons', { name, ids }))
     if (!result) return
     applied(result)
-    detail.value = null
+    close()
     await loadPage(page.value?.offset ?? 0)
     if (after) await open(after.id, { quiet: true })
   }
@@ -369,6 +378,8 @@ export const useDatasetsStore = defineStore('datasets', () => {
     progress.value = null
     if (result) {
       lastImport.value = result
+      staged.value = null
+      preview.value = null
       errors.clear()
       await refresh()
       await select(result.dataset.name)
