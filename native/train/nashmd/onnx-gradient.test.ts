@@ -138,7 +138,8 @@ describe('the Nash-MD-PG train-step program', () => {
     expect(norm).toBeGreaterThan(1e-3)
     const steepest = direction(gradient, null)
     if (process.env.NASHLAB_VERBOSE) console.log("norm", norm, "fd", await directional(s, steepest))
-    expect(await directional(s, steepest)).toBeCloseTo(-norm, 4)
+    // float32 program against float32 central differences: agreement to a relative 5e-4.
+    expect(Math.abs((await directional(s, steepest)) + norm)).toBeLessThan(5e-4 * norm)
     const rng = Rng.fromSeed(3)
     for (let k = 0; k < 3; k++) {
       const v = direction(gradient, rng)
