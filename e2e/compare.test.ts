@@ -2,17 +2,16 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { prompts } from '../native/demo/restaurants'
-import { createTinyPolicy, createTinyPreference } from '../native/eval/fixtures/tiny-models'
+import { createTinyPolicy, createTinyPreference, restaurantPrompts } from '../native/eval/fixtures/tiny-models'
 import { openWorkbench, type Workbench } from './harness'
 
 let wb: Workbench
 beforeAll(async () => {
   wb = await openWorkbench()
-  createTinyPolicy(wb.engine.db, wb.engine.dataDir, 'tiny-a', 1)
-  createTinyPolicy(wb.engine.db, wb.engine.dataDir, 'tiny-b', 2)
+  const dinner = await restaurantPrompts(wb.engine, wb.dir)
+  await createTinyPolicy(wb.engine, 'tiny-a', 1, dinner)
+  await createTinyPolicy(wb.engine, 'tiny-b', 2, dinner)
   createTinyPreference(wb.engine.db, wb.engine.dataDir, 'tiny-judge', 3)
-  fs.writeFileSync(path.join(wb.dir, 'dinner.jsonl'), prompts.map((prompt) => JSON.stringify({ prompt, chosen: 'Sushi.', rejected: 'Anywhere.' })).join('\n'))
-  await wb.engine.call('datasets.import', { dataset: 'dinner', path: path.join(wb.dir, 'dinner.jsonl') })
   await wb.page.goto(`${wb.server.url}#/compare`)
 })
 afterAll(async () => {
@@ -27,16 +26,16 @@ test('compare two models side by side with streamed text, then vote blind on the
   await page.getByLabel('Max tokens').fill('64')
 
   // Count how often the response texts change on screen before the measured result arrives.
-  await page.evaluate(() => {
-    const w = window as unknown as { streamedUpdates: number }
-    w.streamedUpdates = 0
+  // (Page scripts as text: the Node side of the test has no DOM types.)
+  await page.evaluate(`
+    window.streamedUpdates = 0
     new MutationObserver(() => {
-      if (document.querySelector('[data-testid="response-text"]') && !document.querySelector('[data-testid="response-stats"]')) w.streamedUpdates++
+      if (document.querySelector('[data-testid="response-text"]') && !document.querySelector('[data-testid="response-stats"]')) window.streamedUpdates++
     }).observe(document.body, { subtree: true, characterData: true, childList: true })
-  })
+  `)
   await page.getByRole('button', { name: 'Generate side by side' }).click()
   await page.getByTestId('response-stats').nth(1).waitFor()
-  const streamed = await page.evaluate(() => (window as unknown as { streamedUpdates: number }).streamedUpdates)
+  const streamed = (await page.evaluate('window.streamedUpdates')) as number
   expect(streamed).toBeGreaterThan(4)
 
   const cards = page.getByRole('article')

@@ -1,19 +1,16 @@
 import fs from 'node:fs'
-import path from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { prompts } from '../native/demo/restaurants'
-import { createTinyCheckpoint, createTinyPolicy, createTinyPreference } from '../native/eval/fixtures/tiny-models'
+import { createTinyCheckpoint, createTinyPolicy, createTinyPreference, restaurantPrompts } from '../native/eval/fixtures/tiny-models'
 import { openWorkbench, type Workbench } from './harness'
 
 let wb: Workbench
 beforeAll(async () => {
   wb = await openWorkbench()
-  const base = createTinyPolicy(wb.engine.db, wb.engine.dataDir, 'base', 1)
+  const dinner = await restaurantPrompts(wb.engine, wb.dir)
+  const base = await createTinyPolicy(wb.engine, 'base', 1, dinner)
   createTinyCheckpoint(wb.engine.db, wb.engine.dataDir, base, 20, 7)
-  createTinyPolicy(wb.engine.db, wb.engine.dataDir, 'other', 2)
+  await createTinyPolicy(wb.engine, 'other', 2, dinner)
   createTinyPreference(wb.engine.db, wb.engine.dataDir, 'tiny-judge', 3)
-  fs.writeFileSync(path.join(wb.dir, 'dinner.jsonl'), prompts.map((prompt) => JSON.stringify({ prompt, chosen: 'Sushi.', rejected: 'Anywhere.' })).join('\n'))
-  await wb.engine.call('datasets.import', { dataset: 'dinner', path: path.join(wb.dir, 'dinner.jsonl') })
   await wb.page.goto(`${wb.server.url}#/tournaments`)
 })
 afterAll(async () => {
@@ -52,7 +49,7 @@ test('run a small tournament from the UI and read its heatmap, intervals, rating
   await wb.screenshot('tournament-standings')
   const standings = page.getByTestId('standing')
   expect(await standings.count()).toBe(3)
-  const shares = await page.getByTestId('nash-bar').evaluateAll((bars) => bars.map((b) => parseFloat((b as HTMLElement).style.width)))
+  const shares = (await page.getByTestId('nash-bar').evaluateAll((bars) => bars.map((b) => parseFloat((b as unknown as { style: { width: string } }).style.width)))) as number[]
   expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 0)
   expect(await detail.textContent()).toMatch(/120 pairs judged · 120 responses generated/)
 

@@ -64,7 +64,8 @@ export class VoteBooth {
    * known to the data, never shown). Every pair of distinct texts once, in random order.
    */
   startPairs(input: { prompt: string; responses: string[]; into: string; annotator: string; seed: number }): VoteSession {
-    const random = mulberry32(input.seed)
+    const rng = Rng.fromSeed(input.seed)
+    const random = () => rng.float()
     const texts = [...new Set(input.responses)]
     const queue: Candidate[] = []
     for (let i = 0; i < texts.length; i++) for (let j = i + 1; j < texts.length; j++) queue.push({ prompt: input.prompt, a: texts[i], b: texts[j] })
