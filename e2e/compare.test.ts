@@ -1,5 +1,4 @@
 import fs from 'node:fs'
-import path from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { prompts } from '../native/demo/restaurants'
 import { createTinyPolicy, createTinyPreference, restaurantPrompts } from '../native/eval/fixtures/tiny-models'
@@ -40,14 +39,13 @@ test('compare two models side by side with streamed text, then vote blind on the
 
   const cards = page.getByRole('article')
   await expect.poll(() => cards.count()).toBe(2)
-  for (const [i, name] of ['tiny-a', 'tiny-b'].entries()) {
+  for (const name of ['tiny-a', 'tiny-b']) {
     const card = page.getByRole('article', { name: `Response of ${name}` })
     expect((await card.getByTestId('response-text').textContent())!.length).toBeGreaterThan(0)
     const stats = await card.getByTestId('response-stats').textContent()
     expect(stats).toMatch(/\d+ tokens/)
     expect(stats).toMatch(/log π -\d+\.\d\d/)
     expect(stats).toMatch(/log μ -\d+\.\d\d/)
-    void i
   }
   const preferences = await page.getByTestId('compare-preferences').textContent()
   expect(preferences).toMatch(/P\(row ≻ column\) under tiny-judge/)
