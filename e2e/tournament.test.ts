@@ -1,7 +1,8 @@
 import fs from 'node:fs'
+import path from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { createTinyCheckpoint, createTinyPolicy, createTinyPreference, restaurantPrompts } from '../native/eval/fixtures/tiny-models'
-import { openWorkbench, type Workbench } from './harness'
+import { openWorkbench, screenshotDir, type Workbench } from './harness'
 
 let wb: Workbench
 beforeAll(async () => {
@@ -57,6 +58,14 @@ test('run a small tournament from the UI and read its heatmap, intervals, rating
   expect(download.suggestedFilename()).toBe('three_tiny_players.csv')
   const csv = fs.readFileSync((await download.path())!, 'utf8')
   expect(csv.split('\r\n')[0]).toBe('P(column > row),other,base,base @ step 20')
+  const [svg] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export the matrix as SVG' }).click()])
+  const svgText = fs.readFileSync((await svg.path())!, 'utf8')
+  expect(svgText).toMatch(/^<\?xml/)
+  expect(svgText).toContain('P(column ≻ row)')
+  const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export the matrix as PNG' }).click()])
+  expect(png.suggestedFilename()).toBe('three_tiny_players.png')
+  expect(fs.readFileSync((await png.path())!).subarray(0, 4)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]))
+  fs.copyFileSync((await png.path())!, path.join(screenshotDir, 'tournament-export.png'))
 
   // The stored tournament is what the game lab reads.
   const [stored] = await wb.engine.call('tournaments.list', {})
