@@ -38,6 +38,8 @@ export interface Events {
   'datasets.changed': { name: string }
   'runs.metrics': RunMetricsEvent
   'runs.status': { run: number; status: string; error?: string | null }
+  /** Sample completions a run drew at a step (shown beside its charts). */
+  'runs.samples': { run: number; step: number; samples: { prompt: string; completion: string }[] }
   /** A model was created, imported, trained, or deleted. */
   'models.changed': { id: number; name: string }
   /** One new token of a generation request that asked for streaming. */

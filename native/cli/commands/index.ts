@@ -13,6 +13,8 @@ import { systemCommands } from './system'
 import { voteCommands } from './vote'
 import { compareCommands } from './compare'
 import { tournamentCommands } from './tournament'
+import { nashmdCommands } from './nashmd'
+import { runCommands } from './runs'
 
 /** Every `nashlab` subcommand, in the order `nashlab --help` lists them. */
 export const commands: CliCommand[] = [
@@ -29,4 +31,8 @@ export const commands: CliCommand[] = [
   ...benchCommands,
   ...modelCommands,
   ...trainCommands,
+  ...modelCommands,
+  ...trainCommands,
+  ...nashmdCommands,
+  ...runCommands,
 ]

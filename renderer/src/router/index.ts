@@ -10,11 +10,10 @@ export const routes: (RouteRecordRaw & { meta?: { title: string; nav: boolean; k
     meta: { title: 'Datasets', nav: true, key: 'd' },
   },
   {
-    // Listed in the navigation once runs can be started from the workbench (the trainers).
     path: '/training',
     name: 'training',
     component: () => import('../views/TrainingView.vue'),
-    meta: { title: 'Training', nav: false, key: 't' },
+    meta: { title: 'Training', nav: true, key: 't' },
   },
   {
     path: '/compare',
