@@ -25,16 +25,16 @@ test('compare two models side by side with streamed text, then vote blind on the
   await page.getByLabel('Max tokens').fill('64')
 
   // Count how often the response texts change on screen before the measured result arrives.
-  // (Page scripts as text: the Node side of the test has no DOM types.)
-  await page.evaluate(`
-    window.streamedUpdates = 0
+  await page.evaluate(() => {
+    const w = window as unknown as { streamedUpdates: number }
+    w.streamedUpdates = 0
     new MutationObserver(() => {
-      if (document.querySelector('[data-testid="response-text"]') && !document.querySelector('[data-testid="response-stats"]')) window.streamedUpdates++
+      if (document.querySelector('[data-testid="response-text"]') && !document.querySelector('[data-testid="response-stats"]')) w.streamedUpdates++
     }).observe(document.body, { subtree: true, characterData: true, childList: true })
-  `)
+  })
   await page.getByRole('button', { name: 'Generate side by side' }).click()
   await page.getByTestId('response-stats').nth(1).waitFor()
-  const streamed = (await page.evaluate('window.streamedUpdates')) as number
+  const streamed = await page.evaluate(() => (window as unknown as { streamedUpdates: number }).streamedUpdates)
   expect(streamed).toBeGreaterThan(4)
 
   const cards = page.getByRole('article')

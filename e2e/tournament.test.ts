@@ -50,7 +50,7 @@ test('run a small tournament from the UI and read its heatmap, intervals, rating
   await wb.screenshot('tournament-standings')
   const standings = page.getByTestId('standing')
   expect(await standings.count()).toBe(3)
-  const shares = (await page.getByTestId('nash-bar').evaluateAll((bars) => bars.map((b) => parseFloat((b as unknown as { style: { width: string } }).style.width)))) as number[]
+  const shares = await page.getByTestId('nash-bar').evaluateAll((bars) => bars.map((b) => parseFloat((b as HTMLElement).style.width)))
   expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 0)
   expect(await detail.textContent()).toMatch(/120 pairs judged · 120 responses generated/)
 
