@@ -1,7 +1,6 @@
 /**
- * Every engine service, constructed in order from the same dependencies. One line per service:
- * this file (like native/api/contract.ts and native/cli/commands/index.ts) is merged with git's
- * union driver (.gitattributes), so features added on separate branches never conflict here.
+ * Every engine service, constructed in order from the same dependencies, one line per service.
+ * Order matters: shutdown runs in reverse, so the last service stops first.
  */
 import type { Db } from '../store/db'
 import type { EventBus } from './events'
