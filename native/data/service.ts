@@ -168,12 +168,12 @@ export class DatasetService implements Service {
     try {
       for (;;) {
         if (this.closed) break
-        const step = await this.write(() => this.indexer.step(name, background ? 40 : 500))
+        const step = await this.write(() => this.indexer.step(name, background ? 50 : 2000))
         indexed += step.indexed
         job.progress(Math.min(indexed, pending), pending, 'rows', name === 'comparison_search' ? 'indexing comparisons for search' : 'indexing feedback for search')
         if (step.done) break
         // Let calls and I/O in between steps.
-        await new Promise((resolve) => setTimeout(resolve, background ? 5 : 0))
+        await new Promise((resolve) => setTimeout(resolve, background ? 10 : 0))
       }
     } finally {
       job.end()
