@@ -12,6 +12,11 @@ import { jobMethods } from './jobs'
 import { voteMethods } from './votes'
 import { runMethods } from './runs'
 import { gameMethods } from './game'
+import { compareMethods } from './compare'
+import { tournamentMethods } from './tournaments'
+import { modelMethods } from './models'
+import { generateMethods } from './generate'
+import { trainMethods } from './train'
 
 export const methods = {
   ...systemMethods,
@@ -21,6 +26,11 @@ export const methods = {
   ...voteMethods,
   ...runMethods,
   ...gameMethods,
+  ...compareMethods,
+  ...tournamentMethods,
+  ...modelMethods,
+  ...generateMethods,
+  ...trainMethods,
 }
 
 export type Methods = typeof methods
@@ -40,6 +50,12 @@ export * from './jobs'
 export * from './votes'
 export * from './runs'
 export * from './game'
+export * from './compare'
+export * from './tournaments'
+export * from './nashmd'
+export * from './models'
+export * from './generate'
+export * from './train'
 
 export function isMethodName(name: string): name is MethodName {
   return Object.prototype.hasOwnProperty.call(methods, name)

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
+import os from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { NashlabError } from '../api/errors'
@@ -12,7 +13,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export async function runBenchHere(name: string): Promise<BenchResult> {
   const bench = benches.find((b) => b.name === name)
   if (!bench) throw new NashlabError('not_found', `No bench named "${name}". Benches: ${benches.map((b) => b.name).join(', ')}.`)
-  return { name: bench.name, group: bench.group, description: bench.description, ...(await bench.run()) }
+  const result = await bench.run()
+  return { name: bench.name, group: bench.group, description: bench.description, ...result, details: { ...result.details, loadAverage: os.loadavg()[0] } }
 }
 
 /** Run one bench in a child process (its own peak RSS), returning its result. */
@@ -51,7 +53,9 @@ export async function runBenches(only: string | undefined, onResult: (r: BenchRe
   }
   const written = join(root, 'bench', 'results.json')
   await mkdir(dirname(written), { recursive: true })
-  await writeFile(written, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, results }, null, 2)}\n`)
+  // The host's load average says how much other work competed for the cores during the run.
+  const host = { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg() }
+  await writeFile(written, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, host, results }, null, 2)}\n`)
   return { results, written }
 }
 

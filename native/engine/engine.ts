@@ -9,6 +9,7 @@ import type { CallContext, Handlers, Service } from './handlers'
 import { createServices } from './services'
 import { RunService } from '../train/service'
 import { JobManager } from '../jobs/manager'
+import { ModelService } from '../models/service'
 
 export interface EngineOptions {
   /** Database file; the data folder holding models and checkpoints is its folder. */
@@ -30,6 +31,8 @@ export class Engine {
   private readonly services: Service[]
   /** Training runs: trainers log metrics and status through it. */
   readonly runs: RunService
+  /** Models: the catalogue (create, import, register, export) and generation. */
+  readonly models: ModelService
 
   constructor(readonly options: EngineOptions) {
     this.db = openDatabase(options.database)
@@ -45,6 +48,7 @@ export class Engine {
       schemaVersion: schemaVersion(this.db),
     })
     this.runs = this.service(RunService)
+    this.models = this.service(ModelService)
     const merged: Partial<Handlers> = {}
     for (const service of this.services) Object.assign(merged, service.handlers)
     const missing = (Object.keys(methods) as MethodName[]).filter((m) => !(m in merged))
@@ -59,9 +63,14 @@ export class Engine {
     return found
   }
 
-  /** Validate `input` against the method's schema and run its handler. */
-  async call<M extends MethodName>(name: M, input: Input<M>, ctx?: Partial<CallContext>): Promise<Output<M>>
-  async call(name: string, input: unknown, ctx?: Partial<CallContext>): Promise<unknown>
+  /**
+   * Validate `input` against the method's schema and run its handler. The untyped form is for
+   * names only known at run time (a request off the wire); a contract name never matches it, so a
+   * typed call is checked against its own input (overload resolution would otherwise pick the
+   * untyped form for inputs held in variables).
+   */
+  async call<M extends MethodName>(name: M, input: NoInfer<Input<M>>, ctx?: Partial<CallContext>): Promise<Output<M>>
+  async call<N extends string>(name: N extends MethodName ? never : N, input: unknown, ctx?: Partial<CallContext>): Promise<unknown>
   async call(name: string, input: unknown, ctx: Partial<CallContext> = {}): Promise<unknown> {
     if (!isMethodName(name)) throw new NashlabError('unknown_method', `There is no method named "${name}".`, { method: name })
     const parsed = parseInput(name, input)

@@ -9,11 +9,16 @@ import type { Service } from './handlers'
 import { SystemService } from './system'
 import { DatasetService } from '../data/service'
 import { EvalService } from '../eval/service'
+import { CompareService } from '../eval/compare-service'
+import { TournamentService } from '../eval/tournament-service'
 import { RunService } from '../train/service'
 import { GameService } from '../game/service'
 import { JobService } from '../jobs/service'
 import { DeviceService } from '../runtime/service'
+import { NashTrainService } from '../train/nashmd/service'
 import type { JobManager } from '../jobs/manager'
+import { ModelService } from '../models/service'
+import { TrainingService } from '../train/training-service'
 
 export interface ServiceDeps {
   db: Db
@@ -29,13 +34,29 @@ export interface ServiceDeps {
 }
 
 export function createServices(deps: ServiceDeps): Service[] {
+  // Services that others use: the runs every trainer logs to, the model catalogue trained models join.
+  const runs = new RunService(deps)
+  const models = new ModelService(deps)
+  const shared = { ...deps, runs, catalog: models.catalog }
   return [
     new SystemService(deps),
     new DatasetService(deps),
     new EvalService(deps),
+    new CompareService(deps),
+    new TournamentService(deps),
     new RunService(deps),
     new GameService(deps),
     new JobService(deps),
     new DeviceService(deps),
+    new ModelService(deps),
+    new TrainingService(deps),
+    runs,
+    models,
+    new TrainingService(shared),
+    new GameService(deps),
+    new JobService(deps),
+    new DeviceService(deps),
+    // Last, so it stops first: its runs checkpoint and record how they ended before the jobs go.
+    new NashTrainService(shared),
   ]
 }

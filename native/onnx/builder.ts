@@ -303,8 +303,21 @@ export class GraphBuilder {
     return this.op('Gemm', c ? [a, b, c] : [a, b], attrs, name)
   }
 
+  /**
+   * Transpose; a transpose of a transpose is composed into one from the original tensor (and
+   * vanishes when the two cancel), so backward passes never copy a tensor back into a layout that
+   * already exists.
+   */
   transpose(x: Value, perm: number[], name?: string) {
     if (perm.every((p, i) => p === i)) return x
+    const producer = this.graph.nodes.find((n) => n.outputs[0] === x.name && n.opType === 'Transpose' && !n.domain)
+    if (producer) {
+      const inner = this.value(producer.inputs[0])
+      const first = (nodeAttribute(producer, 'perm') as number[] | undefined) ?? inner.shape.map((_, i) => inner.shape.length - 1 - i)
+      const composed = perm.map((p) => first[p])
+      if (composed.every((p, i) => p === i)) return inner
+      return this.op('Transpose', [inner], { perm: composed }, name)
+    }
     return this.op('Transpose', [x], { perm }, name)
   }
 

@@ -24,6 +24,12 @@ export class RunRepository {
     return Number(info.lastInsertRowid)
   }
 
+  /** Replace the stored config (a trainer that resolves its config after the run exists, e.g. once its tokenizer is trained). */
+  updateConfig(id: number, config: Record<string, unknown>): void {
+    const info = this.db.prepare("UPDATE runs SET config = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?").run(JSON.stringify(config), id)
+    if (info.changes === 0) throw notFound(id)
+  }
+
   setStatus(id: number, status: RunStatus, error: string | null = null): void {
     const info = this.db
       .prepare("UPDATE runs SET status = ?, error = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?")

@@ -1,7 +1,6 @@
 import { NashlabError } from '../api/errors'
 import { normals } from '../models/normals'
-import { GraphBuilder } from '../onnx/builder'
-import { nodeAttribute } from '../onnx/builder'
+import { GraphBuilder, nodeAttribute } from '../onnx/builder'
 import { DataType } from '../onnx/dtype'
 import { describeNode } from '../onnx/infer'
 import type { Model, Node } from '../onnx/model'

@@ -6,9 +6,15 @@ import { datasetCommands } from './datasets'
 import { deviceCommands } from './devices'
 import { jobCommands } from './jobs'
 import { gameCommands } from './game'
+import { modelCommands } from './models'
+import { trainCommands } from './train'
 import { serveCommands } from './serve'
 import { systemCommands } from './system'
 import { voteCommands } from './vote'
+import { compareCommands } from './compare'
+import { tournamentCommands } from './tournament'
+import { nashmdCommands } from './nashmd'
+import { runCommands } from './runs'
 
 /** Every `nashlab` subcommand, in the order `nashlab --help` lists them. */
 export const commands: CliCommand[] = [
@@ -16,9 +22,17 @@ export const commands: CliCommand[] = [
   ...serveCommands,
   ...datasetCommands,
   ...voteCommands,
+  ...compareCommands,
+  ...tournamentCommands,
   ...gameCommands,
   ...deviceCommands,
   ...jobCommands,
   ...autodiffCommands,
   ...benchCommands,
+  ...modelCommands,
+  ...trainCommands,
+  ...modelCommands,
+  ...trainCommands,
+  ...nashmdCommands,
+  ...runCommands,
 ]

@@ -20,7 +20,7 @@ export const reshape: InferFn = (ctx) => {
   const target = ctx.required(1)
   if (!target.value) {
     const n = target.shape?.[0]
-    return [{ dtype: x.dtype, shape: typeof n === 'number' ? new Array<Dim>(n).fill(null) : undefined, ...(x.value ? {} : {}) }]
+    return [{ dtype: x.dtype, shape: typeof n === 'number' ? new Array<Dim>(n).fill(null) : undefined }]
   }
   const allowZero = ctx.opset >= 14 && ctx.int('allowzero') === 1
   const dims: Dim[] = target.value.map((d, i) => (d === 0 && !allowZero ? (x.shape ? x.shape[i] : null) : d))

@@ -1,25 +1,32 @@
 /**
  * What each logged metric means, shown under its chart. Names follow TRL where TRL has the metric,
- * but each is computed as described here (τ is the KL coefficient, β the mixture coefficient).
+ * but each is computed as described here. Nashlab's τ is the KL coefficient and β the mixture
+ * coefficient, and the metrics `tau` and `beta` mean exactly those (in TRL, `beta` was τ and
+ * `mixture_coef` was β).
  */
 export const metricHelp: Record<string, string> = {
-  loss: 'The surrogate loss minimised this step (its gradient is the policy-gradient estimate).',
-  'loss/score': 'Mean preference term: P(y ≻ y′) − ½ averaged over the batch.',
-  'loss/kl': 'τ times the mean KL estimate: the regularisation part of the objective.',
-  kl: 'Mean over completions of Σ log π(y_n)/μ(y_n): a Monte-Carlo estimate of KL(π‖μ) in nats.',
-  'rewards/probabilities': 'Mean P(y ≻ y′ | x) of the policy sample against the mixture opponent.',
-  'win_rate/reference': 'P(policy ≻ reference) on the fixed held-out prompts, judged by the preference model.',
-  'objective/entropy': 'Mean negative log-probability of the sampled completions (sampled NLL), per sequence.',
-  sampled_nll: 'Mean negative log-likelihood of the sampled completion tokens under the policy, per token.',
+  loss: 'The surrogate loss minimised this step, −(1/B) Σ sg[A_n]·log π(y_n): its gradient is the policy-gradient estimate (its value is not the objective).',
+  'loss/score': 'The preference part of the surrogate: −(1/B) Σ_b (p_b − ½)·log π(y_b), with p = P(y ≻ y′ | x) after the missing-EOS penalty.',
+  'loss/kl': 'The KL part of the surrogate: (τ/B) Σ_b Σ_n (Σ_{m≥n} log π/μ)·log π(y_n); loss = loss/score + loss/kl.',
+  'objective/kl': 'The KL estimate: mean over completions of Σ_n log π(y_n)/μ(y_n), a Monte-Carlo estimate of KL(π‖μ) in nats.',
+  'objective/sampled_nll': 'Sampled negative log-likelihood: mean over completions of −Σ_n log π(y_n) (TRL logs this as objective/entropy; it is not the entropy).',
+  'rewards/probabilities': 'Mean P(y ≻ y′ | x) of the policy completion against the opponent’s, as the judge gave it (before any EOS penalty).',
+  'rewards/mean': 'RLHF: the mean Bradley–Terry reward r(x, y) of the policy completions.',
+  'eval/win_rate': 'Held-out win rate against the reference: mean P(y ≻ y_μ | x) over the fixed held-out prompts, y from the policy, y_μ from μ.',
   grad_norm: 'Global L2 norm of the gradient before clipping.',
   learning_rate: 'The learning rate used for this step (after warm-up and schedule).',
-  beta: 'β: weight of the reference in the opponent mixture (0 self-play, 1 best response to μ).',
-  mixture_coef: 'β: weight of the reference in the opponent mixture.',
-  tau: 'τ: the KL regularisation coefficient.',
-  completion_length: 'Mean completion length in tokens (up to and including EOS).',
-  eos_rate: 'Share of completions that ended with EOS within the length limit.',
-  'val/model_contain_eos_token': 'Share of completions that contain an EOS token.',
-  'tokens/s': 'Training throughput: completion tokens processed per second this step.',
+  beta: 'β, the mixture coefficient: the opponent samples from (1 − β)·z_π + β·z_μ (0 self-play, 1 best response). TRL called this mixture_coef.',
+  tau: 'τ, the KL regularisation coefficient of P(π ≻ π′) − τ·KL(π‖μ). TRL called this beta.',
+  'completions/mean_length': 'Mean policy completion length in tokens (up to and including EOS).',
+  'val/model_contain_eos_token': 'EOS rate: share of the policy’s completions that ended with EOS within the length limit.',
+  'val/opponent_contain_eos_token': 'Share of the opponent’s completions that ended with EOS.',
+  'throughput/tokens_per_second': 'Completion tokens sampled (policy and opponent) per second of the whole step.',
+  'time/step': 'Seconds of the whole step.',
+  'time/sample_policy': 'Seconds sampling y from the policy.',
+  'time/sample_opponent': 'Seconds sampling y′ from the mixture opponent (two models, two KV caches).',
+  'time/score': 'Seconds judging the pairs (or scoring the rewards).',
+  'time/reference': 'Seconds computing log μ of the policy completions.',
+  'time/train': 'Seconds of the train step (forward, backward, AdamW).',
   accuracy: 'Held-out accuracy: share of comparisons where the model prefers the chosen response.',
   log_loss: 'Held-out cross-entropy of the preference model (nats per comparison).',
 }

@@ -1,0 +1,151 @@
+import { NashlabError } from '../api/errors'
+import type { DecoderConfig } from '../models/config'
+import { evalProgram, generationProgram } from '../models/programs'
+import { weightSpecs, type Weights } from '../models/weights'
+import { encodeModel } from '../onnx/encode'
+import { ort, type InferenceSession, type Tensor } from '../runtime/ort'
+import { createSession, type SessionRequest } from '../runtime/session'
+import { DecoderBatch, type DecoderIo, type DecoderRows } from './decoder-session'
+import { SlotBatch } from './slot-batch'
+import { gatherLogProbs } from './softmax'
+
+/**
+ * A decoder ready to run: batches of rows to sample from, and scoring of given sequences.
+ * Sequences to score are right-padded rows of ids with a mask; `score` returns, for each row,
+ * log p(ids[t + 1] | ids[≤ t]) for t = 0 … length − 2 (the first token is not scored).
+ */
+export interface DecoderRunner {
+  readonly io: DecoderIo
+  /** A new batch over the runner's session (each batch keeps its own KV cache). */
+  rows(): DecoderRows
+  score(sequences: readonly (readonly number[])[]): Promise<Float32Array[]>
+  /** Provider warnings of the sessions (a fallback to CPU). */
+  readonly warnings: string[]
+  release(): Promise<void>
+}
+
+function ids(rows: readonly (readonly number[])[], width: number, fill: (row: readonly number[], t: number) => number): BigInt64Array {
+  const out = new BigInt64Array(rows.length * width)
+  rows.forEach((row, r) => {
+    for (let t = 0; t < width; t++) out[r * width + t] = BigInt(t < row.length ? fill(row, t) : 0)
+  })
+  return out
+}
+
+/** Right-padded feeds of sequences: ids, mask, positions and next-token targets. */
+function sequenceFeeds(sequences: readonly (readonly number[])[]) {
+  const width = Math.max(1, ...sequences.map((s) => s.length))
+  const shape = [sequences.length, width]
+  return {
+    width,
+    input_ids: new ort.Tensor('int64', ids(sequences, width, (s, t) => s[t]), shape),
+    attention_mask: new ort.Tensor('int64', ids(sequences, width, () => 1), shape),
+    position_ids: new ort.Tensor('int64', ids(sequences, width, (_s, t) => t), shape),
+    targets: new ort.Tensor('int64', ids(sequences, width, (s, t) => (t + 1 < s.length ? s[t + 1] : 0)), shape),
+  }
+}
+
+/** Nashlab's own decoder: a slot-cache generation program and an eval program, weights constant or fed. */
+export class NativeRunner implements DecoderRunner {
+  readonly io: DecoderIo
+  private weightFeeds: Record<string, Tensor> = {}
+
+  private constructor(
+    readonly config: DecoderConfig,
+    private readonly generation: InferenceSession,
+    private readonly evaluation: InferenceSession,
+    private readonly fedWeights: boolean,
+    readonly warnings: string[],
+  ) {
+    this.io = { layers: config.layers, kvHeads: config.heads, headSize: config.dModel / config.heads, vocabSize: config.vocab, positionIds: true, context: config.context }
+  }
+
+  /**
+   * `weights: 'inputs'` makes the weights graph inputs fed at every run, so `setWeights` changes
+   * them without new sessions (a policy being trained); 'constant' (default) bakes them in (faster).
+   */
+  static async create(config: DecoderConfig, weights: Weights, options: { weights?: 'constant' | 'inputs'; session?: SessionRequest } = {}): Promise<NativeRunner> {
+    const mode = options.weights ?? 'constant'
+    const baked = mode === 'constant' ? weights : undefined
+    const request = { name: 'the policy', ...options.session }
+    const generation = await createSession(encodeModel(generationProgram(config, baked, { weights: mode, cache: 'slots', logits: 'last' })), request)
+    const evaluation = await createSession(encodeModel(evalProgram(config, baked, { weights: mode })), request)
+    const runner = new NativeRunner(config, generation.session, evaluation.session, mode === 'inputs', [...new Set([...generation.warnings, ...evaluation.warnings])])
+    if (mode === 'inputs') runner.setWeights(weights)
+    return runner
+  }
+
+  /** Replace the weights fed to every run (only for runners created with `weights: 'inputs'`). */
+  setWeights(weights: Weights): void {
+    if (!this.fedWeights) throw new NashlabError('internal', 'This runner has its weights built in; create it with weights: "inputs" to change them.')
+    const feeds: Record<string, Tensor> = {}
+    for (const spec of weightSpecs(this.config)) {
+      const data = weights.get(spec.name)
+      if (!data) throw new NashlabError('internal', `The new weights lack "${spec.name}".`)
+      feeds[spec.name] = new ort.Tensor('float32', data, spec.shape)
+    }
+    this.weightFeeds = feeds
+  }
+
+  rows(): DecoderRows {
+    return new SlotBatch(this.generation, this.io, this.weightFeeds)
+  }
+
+  async score(sequences: readonly (readonly number[])[]): Promise<Float32Array[]> {
+    const { width, ...feeds } = sequenceFeeds(sequences)
+    const out = await this.evaluation.run({ ...this.weightFeeds, ...feeds })
+    const logprobs = out.token_logprobs.data as Float32Array
+    return sequences.map((s, r) => logprobs.slice(r * width, r * width + Math.max(0, s.length - 1)))
+  }
+
+  async release(): Promise<void> {
+    await this.generation.release()
+    await this.evaluation.release()
+  }
+}
+
+/** A decoder ONNX graph with the standard I/O names (an imported or exported model). */
+export class GraphRunner implements DecoderRunner {
+  private constructor(
+    private readonly session: InferenceSession,
+    readonly io: DecoderIo,
+    readonly warnings: string[],
+  ) {}
+
+  static async create(model: Uint8Array | string, io: DecoderIo, session: SessionRequest = {}): Promise<GraphRunner> {
+    const created = await createSession(model, session)
+    return new GraphRunner(created.session, io, created.warnings)
+  }
+
+  rows(): DecoderRows {
+    return new DecoderBatch(this.session, this.io)
+  }
+
+  /** Scores with the generation graph itself: an empty past, every position's logits. */
+  async score(sequences: readonly (readonly number[])[]): Promise<Float32Array[]> {
+    const { width, targets: _targets, ...feeds } = sequenceFeeds(sequences)
+    const rows = sequences.length
+    const past: Record<string, Tensor> = {}
+    for (let l = 0; l < this.io.layers; l++) {
+      for (const kv of ['key', 'value']) past[`past_key_values.${l}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [rows, this.io.kvHeads, 0, this.io.headSize])
+    }
+    const run: Record<string, Tensor> = { ...past, input_ids: feeds.input_ids, attention_mask: feeds.attention_mask }
+    if (this.io.positionIds) run.position_ids = feeds.position_ids
+    const out = await this.session.run(run)
+    const logits = out.logits.data as Float32Array
+    const V = out.logits.dims[2]
+    return sequences.map((s, r) => {
+      const n = Math.max(0, s.length - 1)
+      const result = new Float32Array(n)
+      for (let t = 0; t < n; t++) {
+        const row = logits.subarray((r * width + t) * V, (r * width + t + 1) * V)
+        result[t] = gatherLogProbs(row, 1, V, [s[t + 1]])[0]
+      }
+      return result
+    })
+  }
+
+  async release(): Promise<void> {
+    await this.session.release()
+  }
+}

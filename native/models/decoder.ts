@@ -1,0 +1,239 @@
+import type { GraphBuilder, Value } from '../onnx/builder'
+import { DataType } from '../onnx/dtype'
+import type { Dim } from '../onnx/model'
+import { headSize, type DecoderConfig } from './config'
+import { weightSpecs, type Weights } from './weights'
+
+/**
+ * The decoder of gpt.ts (same config, same weight names, same arithmetic) with what generation
+ * and batching need beyond it: an attention mask (padding), position ids, and a KV cache. The eval
+ * program, the generation step and the exported model are built from this definition; gpt.ts's
+ * own forward (no mask, fixed positions) serves the SFT train step, and the two agree on the same
+ * weights (decoder.test.ts).
+ *
+ * Inputs use the names other ONNX consumers of decoder models use (transformers / Optimum exports):
+ *   input_ids                   int64 (batch, sequence)
+ *   attention_mask              int64 (batch, past + sequence)   1 = a real token, 0 = padding
+ *   position_ids                int64 (batch, sequence)          index of each token within its row
+ *   past_key_values.{i}.key     float (batch, heads, past, headSize)   (with a KV cache)
+ *   past_key_values.{i}.value   float (batch, heads, past, headSize)
+ * and the block returns the final hidden states plus, with a cache, each layer's keys and values
+ * over past + sequence (`present.{i}.key/value`). Keys are stored after the rotary rotation.
+ *
+ * A query at row position p (counting past tokens) attends to keys at positions ≤ p whose
+ * attention_mask is 1; so rows may be left-padded, and padded positions never leak into real ones.
+ */
+export interface DecoderInputs {
+  inputIds: Value
+  attentionMask: Value
+  positionIds: Value
+  /** Per layer, with a KV cache. */
+  past?: { key: Value; value: Value }[]
+  /**
+   * 'concat' (standard): present = past ⧺ new, what exported models do. 'slots': the past is a
+   * buffer the caller keeps (masked where unfilled) and present holds only the new keys and values,
+   * which the caller writes into its buffer: no per-step copy of the whole cache.
+   */
+  cacheMode?: 'concat' | 'slots'
+}
+
+export interface DecoderOutputs {
+  /** Final normalised hidden states (batch, sequence, dModel). */
+  hidden: Value
+  /** Per layer keys and values over past + sequence (only the new ones in 'slots' mode), with a KV cache. */
+  present?: { key: Value; value: Value }[]
+}
+
+/** Where a weight comes from: an initializer (constant) or a graph input (trainable, or swapped per run). */
+export type WeightSource = (name: string) => Value
+
+/** The symbolic dim names of exported decoders. */
+export const dimNames = {
+  batch: 'batch_size',
+  sequence: 'sequence_length',
+  past: 'past_sequence_length',
+  total: 'total_sequence_length',
+} as const
+
+export interface InputShape {
+  batch: Dim
+  sequence: Dim
+  /** Past length with a KV cache; undefined without one. */
+  past?: Dim
+}
+
+/** Declare the standard decoder inputs (past_key_values only when `shape.past` is set). */
+export function declareDecoderInputs(b: GraphBuilder, c: DecoderConfig, shape: InputShape): DecoderInputs {
+  const { batch, sequence, past } = shape
+  const total: Dim = past === undefined ? sequence : typeof past === 'number' && typeof sequence === 'number' ? past + sequence : dimNames.total
+  const inputs: DecoderInputs = {
+    inputIds: b.input('input_ids', DataType.int64, [batch, sequence]),
+    attentionMask: b.input('attention_mask', DataType.int64, [batch, total]),
+    positionIds: b.input('position_ids', DataType.int64, [batch, sequence]),
+  }
+  if (past !== undefined) {
+    inputs.past = []
+    for (let i = 0; i < c.layers; i++) {
+      const cacheShape: Dim[] = [batch, c.heads, past, headSize(c)]
+      inputs.past.push({
+        key: b.input(`past_key_values.${i}.key`, DataType.float, cacheShape),
+        value: b.input(`past_key_values.${i}.value`, DataType.float, cacheShape),
+      })
+    }
+  }
+  return inputs
+}
+
+/** Weights as initializers of the graph, under their own names. */
+export function constantWeights(b: GraphBuilder, c: DecoderConfig, weights: Weights): WeightSource {
+  for (const spec of weightSpecs(c)) b.initializer(spec.name, DataType.float, spec.shape, weights.get(spec.name)!)
+  return (name) => b.value(name)
+}
+
+/** Weights as float graph inputs under their own names (fed each run). */
+export function inputWeights(b: GraphBuilder, c: DecoderConfig): WeightSource {
+  for (const spec of weightSpecs(c)) b.input(spec.name, DataType.float, spec.shape)
+  return (name) => b.value(name)
+}
+
+/** The decoder trunk: embeddings, blocks, final norm. Shapes: B batch, S sequence, T past + sequence. */
+export function decoderTrunk(b: GraphBuilder, c: DecoderConfig, w: WeightSource, inputs: DecoderInputs): DecoderOutputs {
+  const Dh = headSize(c)
+  let x = b.gather(w('wte'), inputs.inputIds, 0, 'embed.tokens') // (B, S, D)
+  if (c.positions === 'learned') x = b.add(x, b.gather(w('wpe'), inputs.positionIds, 0, 'embed.positions'), 'embed.sum')
+  const mask = b.scope('mask', () => attentionMask(b, inputs))
+  const rotary = c.positions === 'rotary' ? b.scope('rotary', () => rotaryTables(b, c, inputs.positionIds)) : undefined
+  const present: { key: Value; value: Value }[] = []
+  for (let i = 0; i < c.layers; i++) {
+    x = b.scope(`block${i}`, () => {
+      const h = b.scope('ln1', () => norm(b, c, w, `block${i}.ln1`, x))
+      const attended = b.scope('attn', () => {
+        const [q0, k0, v] = b.split(linear(b, c, w, `block${i}.attn.qkv`, h, 'qkv'), [c.dModel, c.dModel, c.dModel], 2, 'split').map((t, j) =>
+          b.transpose(b.reshape(t, [0, 0, c.heads, Dh], ['q', 'k', 'v'][j] + '.heads'), [0, 2, 1, 3], ['q', 'k', 'v'][j]),
+        ) // each (B, H, S, Dh)
+        const q = rotary ? b.scope('q', () => rotate(b, q0, rotary, Dh)) : q0
+        const k = rotary ? b.scope('k', () => rotate(b, k0, rotary, Dh)) : k0
+        const past = inputs.past?.[i]
+        const scaled = b.mul(q, b.scalar(1 / Math.sqrt(Dh)), 'q.scaled')
+        let mixed: Value
+        if (past && inputs.cacheMode === 'slots') {
+          // Scores against the cache and against the new keys separately: the cache is read in
+          // place, never concatenated (a copy of the whole cache per step otherwise).
+          present.push({ key: k, value: v })
+          const scoresPast = b.matMul(scaled, b.transpose(past.key, [0, 1, 3, 2], 'cache.k.t'), 'scores.cache') // (B, H, S, L)
+          const scoresNew = b.matMul(scaled, b.transpose(k, [0, 1, 3, 2], 'k.t'), 'scores.new') // (B, H, S, S)
+          const scores = b.concat([scoresPast, scoresNew], 3, 'scores') // (B, H, S, L + S)
+          const probs = b.softmax(b.where(mask, scores, b.scalar(-1e9), 'masked'), -1, 'probs')
+          const cacheLength = b.slice(b.shape(past.key), [2], [3], [0], undefined, 'cache.length') // (1)
+          const axis = b.ints([3])
+          const probsPast = b.op('Slice', [probs, b.ints([0]), cacheLength, axis], {}, 'probs.cache')
+          const probsNew = b.op('Slice', [probs, cacheLength, b.ints([2 ** 62]), axis], {}, 'probs.new')
+          mixed = b.add(b.matMul(probsPast, past.value, 'mix.cache'), b.matMul(probsNew, v, 'mix.new'), 'mix') // (B, H, S, Dh)
+        } else {
+          const keys = past ? b.concat([past.key, k], 2, 'present.key') : k // (B, H, T, Dh)
+          const values = past ? b.concat([past.value, v], 2, 'present.value') : v
+          if (past) present.push({ key: keys, value: values })
+          const scores = b.matMul(scaled, b.transpose(keys, [0, 1, 3, 2], 'k.t'), 'scores') // (B, H, S, T)
+          const probs = b.softmax(b.where(mask, scores, b.scalar(-1e9), 'masked'), -1, 'probs')
+          mixed = b.matMul(probs, values, 'mix') // (B, H, S, Dh)
+        }
+        const merged = b.reshape(b.transpose(mixed, [0, 2, 1, 3], 'mix.t'), [0, 0, c.dModel], 'merge') // (B, S, D)
+        return linear(b, c, w, `block${i}.attn.proj`, merged, 'proj')
+      })
+      const x1 = b.add(x, attended, 'residual1')
+      const h2 = b.scope('ln2', () => norm(b, c, w, `block${i}.ln2`, x1))
+      const m = b.scope('mlp', () => mlp(b, c, w, `block${i}.mlp`, h2))
+      return b.add(x1, m, 'residual2')
+    })
+  }
+  const hidden = b.scope('ln_f', () => norm(b, c, w, 'ln_f', x))
+  return { hidden, ...(inputs.past ? { present } : {}) }
+}
+
+/** Logits (B, S, V) from hidden states: the tied embedding transposed, or the head matrix (and bias). */
+export function decoderHead(b: GraphBuilder, c: DecoderConfig, w: WeightSource, hidden: Value): Value {
+  if (c.tiedEmbeddings) return b.matMul(hidden, b.transpose(w('wte'), [1, 0], 'head.tied'), 'head')
+  return b.scope('head', () => linear(b, c, w, 'head', hidden, 'logits'))
+}
+
+/** x · W (+ b when the config has biases). */
+function linear(b: GraphBuilder, c: DecoderConfig, w: WeightSource, name: string, x: Value, local: string): Value {
+  const y = b.matMul(x, w(`${name}.weight`), local)
+  return c.bias ? b.add(y, w(`${name}.bias`), `${local}.bias`) : y
+}
+
+/** (B, 1, S, T) boolean: key j is visible to query i (causal, by position within the row, and not padding). */
+function attentionMask(b: GraphBuilder, inputs: DecoderInputs): Value {
+  const int = (v: number) => b.scalar(v, DataType.int64)
+  const total = b.gather(b.shape(inputs.attentionMask), int(1), 0, 'total')
+  const sequence = b.gather(b.shape(inputs.inputIds), int(1), 0, 'sequence')
+  const keys = b.op('Range', [int(0), total, int(1)], {}, 'keys') // (T)
+  const queries = b.op('Range', [b.sub(total, sequence, 'past'), total, int(1)], {}, 'queries') // (S)
+  const causal = b.op('LessOrEqual', [b.unsqueeze(keys, [0], 'keys.row'), b.unsqueeze(queries, [1], 'queries.column')], {}, 'causal') // (S, T)
+  const real = b.unsqueeze(b.cast(inputs.attentionMask, DataType.bool, 'real'), [1, 2], 'real.4d') // (B, 1, 1, T)
+  return b.op('And', [causal, real], {}, 'visible') // (B, 1, S, T)
+}
+
+interface RotaryTables {
+  cos: Value
+  sin: Value
+}
+
+/** cos and sin of each token's position times each frequency, (B, 1, S, Dh/2). */
+function rotaryTables(b: GraphBuilder, c: DecoderConfig, positionIds: Value): RotaryTables {
+  const half = headSize(c) / 2
+  const cos = new Float32Array(c.context * half)
+  const sin = new Float32Array(c.context * half)
+  for (let p = 0; p < c.context; p++) {
+    for (let i = 0; i < half; i++) {
+      const angle = p * c.ropeTheta ** (-i / half)
+      cos[p * half + i] = Math.cos(angle)
+      sin[p * half + i] = Math.sin(angle)
+    }
+  }
+  const table = (name: string, data: Float32Array) =>
+    b.unsqueeze(b.gather(b.constant(DataType.float, [c.context, half], data, `${name}.table`), positionIds, 0, name), [1], `${name}.heads`)
+  return { cos: table('cos', cos), sin: table('sin', sin) }
+}
+
+/** Rotate-half rotary embedding (GPT-NeoX / Llama layout): [x1·cos − x2·sin, x2·cos + x1·sin]. */
+function rotate(b: GraphBuilder, x: Value, t: RotaryTables, Dh: number): Value {
+  const half = Dh / 2
+  const x1 = b.slice(x, [0], [half], [3], undefined, 'first')
+  const x2 = b.slice(x, [half], [Dh], [3], undefined, 'second')
+  const r1 = b.sub(b.mul(x1, t.cos, 'first.cos'), b.mul(x2, t.sin, 'second.sin'), 'rotated1')
+  const r2 = b.add(b.mul(x2, t.cos, 'second.cos'), b.mul(x1, t.sin, 'first.sin'), 'rotated2')
+  return b.concat([r1, r2], 3, 'rotated')
+}
+
+/** LayerNorm (scale and bias) or RMSNorm (x / √(mean(x²) + ε) · scale) over the last axis. */
+function norm(b: GraphBuilder, c: DecoderConfig, w: WeightSource, prefix: string, x: Value): Value {
+  if (c.norm === 'layernorm') {
+    return b.op('LayerNormalization', [x, w(`${prefix}.scale`), w(`${prefix}.bias`)], { axis: -1, epsilon: c.normEpsilon }, 'layernorm')
+  }
+  // As gpt.ts writes it: Pow → ReduceMean → Add ε → Sqrt → Div, then the gain.
+  const meanSquare = b.reduceMean(b.pow(x, b.scalar(2), 'square'), [-1], true, 'mean_square')
+  const normed = b.div(x, b.sqrt(b.add(meanSquare, b.scalar(c.normEpsilon), 'mean_square_eps'), 'rms'), 'normed')
+  return b.mul(normed, w(`${prefix}.scale`), 'rmsnorm')
+}
+
+/** GELU MLP (proj · GELU(fc · x)) or SwiGLU (down · (SiLU(gate · x) ⊙ up · x)). */
+function mlp(b: GraphBuilder, c: DecoderConfig, w: WeightSource, prefix: string, x: Value): Value {
+  if (c.mlp === 'gelu') return linear(b, c, w, `${prefix}.proj`, gelu(b, c, linear(b, c, w, `${prefix}.fc`, x, 'fc')), 'proj')
+  const gate = linear(b, c, w, `${prefix}.gate`, x, 'gate')
+  const silu = b.mul(gate, b.sigmoid(gate, 'gate.sigmoid'), 'silu')
+  return linear(b, c, w, `${prefix}.down`, b.mul(silu, linear(b, c, w, `${prefix}.up`, x, 'up'), 'glu'), 'down')
+}
+
+/** GELU: the Gelu op from opset 20, below it the same function from Erf (or Tanh) ops, which ONNX Runtime fuses back. */
+function gelu(b: GraphBuilder, c: DecoderConfig, x: Value): Value {
+  if (b.opset >= 20) return b.op('Gelu', [x], c.geluApproximation === 'tanh' ? { approximate: 'tanh' } : {}, 'gelu')
+  const f = (v: number) => b.scalar(v)
+  if (c.geluApproximation === 'none') {
+    const cdf = b.mul(b.add(f(1), b.erf(b.mul(x, f(Math.SQRT1_2), 'scaled'), 'erf'), 'one_plus_erf'), f(0.5), 'cdf')
+    return b.mul(x, cdf, 'gelu')
+  }
+  const cubic = b.mul(b.mul(b.mul(x, x, 'x2'), x, 'x3'), f(0.044715), 'cubic')
+  const t = b.tanh(b.mul(b.add(x, cubic, 'inner'), f(Math.sqrt(2 / Math.PI)), 'u'), 'tanh')
+  return b.mul(b.mul(x, f(0.5), 'half_x'), b.add(f(1), t, 'one_plus_tanh'), 'gelu')
+}

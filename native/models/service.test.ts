@@ -1,0 +1,106 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import * as ort from 'onnxruntime-node'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { GenerateTokenEvent } from '../api/generate'
+import { restaurantComparisons } from '../demo/restaurants'
+import { Engine } from '../engine/engine'
+import { ComparisonWriter, DatasetRepository } from '../store/datasets'
+
+let dir: string
+let engine: Engine
+const tiny = { dModel: 16, layers: 1, heads: 2, context: 64 }
+const fast = { steps: 4, batch: 4, threads: 1, checkpointEvery: 2, holdout: 0, lr: 0.01 }
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nashlab-models-'))
+  engine = new Engine({ database: path.join(dir, 'nashlab.db'), mode: 'cli' })
+  const id = new DatasetRepository(engine.db).ensure('restaurants')
+  engine.db.transaction(() => {
+    const writer = new ComparisonWriter(engine.db, id)
+    for (const row of restaurantComparisons(60)) writer.add({ prompt: row.prompt, a: row.chosen, b: row.rejected, outcome: 'a', annotator: row.annotator })
+  })()
+})
+afterAll(async () => {
+  await engine.close()
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+describe('models and generation through the engine', () => {
+  it('creates a policy with a tokenizer trained on the dataset, and streams what it generates', async () => {
+    const created = await engine.call('models.create', { name: 'tiny', architecture: tiny, tokenizer: { dataset: 'restaurants', vocabSize: 300 }, seed: 1 })
+    expect(created).toMatchObject({ name: 'tiny', kind: 'policy', vocabSize: 300, dataset: { name: 'restaurants' }, parent: null, run: null, trainable: true })
+    expect(created.architecture).toBe('d 16 · 1 layer · 2 heads · context 64 · LayerNorm · GELU · learned positions · tied')
+    expect(created.tokenizerTraining!.merges).toBeGreaterThan(0)
+    await expect(engine.call('models.create', { name: 'tiny', architecture: tiny })).rejects.toThrow('A model named "tiny" already exists.')
+
+    const events: GenerateTokenEvent[] = []
+    const off = engine.events.on('generate.tokens', (e) => events.push(e))
+    const result = await engine.call('generate.run', { model: 'tiny', prompts: ['Where should we eat?'], n: 2, settings: { maxTokens: 8, seed: 3 }, request: 'r1', save: true })
+    off()
+    expect(result.completions).toHaveLength(2)
+    for (const [row, c] of result.completions.entries()) {
+      const mine = events.filter((e) => e.row === row)
+      expect(mine.map((e) => e.token)).toEqual(c.tokens)
+      expect(mine.map((e) => e.text).join('')).toBe(c.text)
+      expect(mine.at(-1)!.done).toBe(true)
+    }
+    const again = await engine.call('generate.run', { model: 'tiny', prompts: ['Where should we eat?'], n: 2, settings: { maxTokens: 8, seed: 3 } })
+    expect(again.completions.map((c) => c.text)).toEqual(result.completions.map((c) => c.text))
+    expect(engine.db.prepare('SELECT count(*) FROM generations').pluck().get()).toBe(2)
+  })
+
+  it('fine-tunes with SFT as a run, registers the result with its lineage, and exports its checkpoint', async () => {
+    const started = await engine.call('train.sft', { model: 'tiny', dataset: 'restaurants', settings: fast, wait: true })
+    expect(started.run).toMatchObject({ algorithm: 'sft', status: 'completed', lastStep: 4, totalSteps: 4 })
+    expect(started.model).toMatchObject({ kind: 'policy', parent: { name: 'tiny' }, run: { id: started.run.id, algorithm: 'sft' }, dataset: { name: 'restaurants' } })
+    const run = await engine.call('runs.show', { run: started.run.id })
+    expect(run.checkpoints.map((c) => c.step)).toEqual([2, 4])
+    expect(run.metricNames).toEqual(expect.arrayContaining(['loss', 'learning_rate', 'grad_norm', 'epoch']))
+    expect(run.config).toMatchObject({ algorithm: 'sft', model: { name: 'tiny' }, resolved: { steps: 4, batch: 4, optimizer: 'adamw', sequence: 64 } })
+    const base = await engine.call('models.show', { model: 'tiny' })
+    expect(base.children.map((c) => c.name)).toEqual([started.model!.name])
+    expect(base.checkpoints.map((c) => c.step)).toEqual([2, 4])
+
+    const out = path.join(dir, 'export')
+    const exported = await engine.call('models.export', { checkpoint: run.checkpoints[1].id, out })
+    expect(exported.files.map((f) => path.basename(f)).sort()).toEqual(['config.json', 'generation_config.json', 'model.onnx', 'tokenizer.json', 'tokenizer_config.json'])
+    const session = await ort.InferenceSession.create(path.join(out, 'model.onnx'))
+    expect(session.outputNames).toEqual(['logits', 'present.0.key', 'present.0.value'])
+    const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'))
+    expect(config.nashlab.lineage).toMatchObject({ run: started.run.id, checkpoint: run.checkpoints[1].id, step: 4 })
+
+    // The export comes back in as an imported model that Nashlab runs (and trains) natively.
+    const imported = await engine.call('models.import', { path: path.join(out, 'model.onnx'), name: 'reimported' })
+    expect(imported).toMatchObject({ kind: 'imported', trainable: true, vocabSize: 300 })
+    const a = await engine.call('generate.run', { model: 'reimported', prompts: ['Hi'], settings: { maxTokens: 6, seed: 1 } })
+    const b = await engine.call('generate.run', { model: started.model!.id, prompts: ['Hi'], settings: { maxTokens: 6, seed: 1 } })
+    expect(a.completions[0].tokens).toEqual(b.completions[0].tokens)
+  })
+
+  it('trains a pairwise preference model and a reward model as runs, with held-out metrics', async () => {
+    const pref = await engine.call('train.preference', { dataset: 'restaurants', kind: 'pairwise', architecture: tiny, vocabSize: 280, settings: { ...fast, holdout: 0.2 }, wait: true })
+    expect(pref.model).toMatchObject({ kind: 'preference', run: { algorithm: 'preference' }, dataset: { name: 'restaurants' } })
+    const detail = await engine.call('models.show', { model: pref.model!.id })
+    expect(detail.config).toMatchObject({ kind: 'preference', evaluation: { pairs: 12 } })
+    const run = await engine.call('runs.show', { run: pref.run.id })
+    expect(run.metricNames).toEqual(expect.arrayContaining(['eval/accuracy', 'eval/log_loss', 'eval/calibration_error']))
+    const reward = await engine.call('train.preference', { dataset: 'restaurants', kind: 'bt', from: 'tiny', settings: fast, wait: true })
+    expect(reward.model).toMatchObject({ kind: 'reward', parent: { name: 'tiny' } })
+    await expect(engine.call('generate.run', { model: reward.model!.id, prompts: ['x'] })).rejects.toThrow('judges pairs')
+  })
+
+  it('cancels a run and resumes it from its last checkpoint', async () => {
+    const started = await engine.call('train.sft', { model: 'tiny', dataset: 'restaurants', settings: { ...fast, steps: 400, checkpointEvery: 5 } })
+    await expect.poll(() => engine.runs.runs.checkpoints(started.run.id).length, { timeout: 30_000 }).toBeGreaterThan(0)
+    await engine.call('train.cancel', { run: started.run.id })
+    await expect.poll(() => engine.runs.runs.get(started.run.id).status).toBe('cancelled')
+    const stoppedAt = engine.runs.runs.latestCheckpoint(started.run.id)!.step
+    const resumed = await engine.call('train.resume', { run: started.run.id })
+    await engine.call('jobs.cancel', { id: resumed.job })
+    await expect.poll(() => engine.runs.runs.get(started.run.id).status).toBe('cancelled')
+    expect(engine.runs.runs.latestCheckpoint(started.run.id)!.step).toBeGreaterThanOrEqual(stoppedAt)
+    await expect(engine.call('train.resume', { run: 1 })).rejects.toThrow('only a cancelled or failed run can be resumed')
+  })
+})

@@ -1,0 +1,153 @@
+import { z } from 'zod'
+import { NashlabError } from '../api/errors'
+import type { DecoderConfig } from '../models/config'
+import { buildGpt, gptParams } from '../models/gpt'
+import { encodeCompletion, encodePrompt, type PromptTemplate } from '../models/tokenizer/template'
+import type { Tokenizer } from '../models/tokenizer/tokenizer'
+import type { Weights } from '../models/weights'
+import { Rng } from '../runtime/rng'
+import { runTraining, int64, type TrainingHooks, type TrainingResult } from './run-training'
+import { resolveTrainConfig, trainConfigFields, type TrainConfig } from './train-config'
+import { type Trainer } from './trainer'
+
+/**
+ * Supervised fine-tuning: the loss of a batch is the mean, over every completion token of the
+ * effective batch (prompt tokens and padding masked), of −log π(token | what precedes it). Each
+ * example is `prompt (under the model's template) ⧺ completion ⧺ EOS`, right-padded to `sequence`
+ * tokens; a longer one keeps the prompt's last tokens and the completion's first.
+ *
+ * The train step is gpt.ts's forward (SoftmaxCrossEntropyLoss with ignore_index over the targets)
+ * through the autodiff's train-step program; with accumulation, micro-batches are weighted by their
+ * counted tokens, so the update follows the mean over every token of the effective batch.
+ */
+export const sftConfigSchema = z
+  .object({
+    ...trainConfigFields,
+    /** Tokens per row (prompt + completion + EOS), at most the model's context. Default min(context, 128). */
+    sequence: z.number().int().min(2).max(8192).optional(),
+    /** Which responses to imitate: the preferred one of each decisive comparison (ties: both), or every response. */
+    examples: z.enum(['preferred', 'responses']).default('preferred'),
+  })
+  .strict()
+
+export type SftConfigInput = z.input<typeof sftConfigSchema>
+
+export interface SftConfig extends TrainConfig {
+  sequence: number
+  examples: 'preferred' | 'responses'
+}
+
+export function resolveSftConfig(input: SftConfigInput, architecture: DecoderConfig): SftConfig {
+  const parsed = sftConfigSchema.parse(input)
+  const sequence = parsed.sequence ?? Math.min(architecture.context, 128)
+  if (sequence > architecture.context) {
+    throw new NashlabError('invalid_input', `The SFT sequence length ${sequence} exceeds the model's context of ${architecture.context} tokens.`, { field: 'sequence' })
+  }
+  return { ...resolveTrainConfig(parsed), sequence, examples: parsed.examples }
+}
+
+/** A prompt and the completion to imitate. */
+export interface SftExample {
+  prompt: string
+  completion: string
+}
+
+/** Ignored targets (prompt, padding): SoftmaxCrossEntropyLoss's ignore_index. */
+export const IGNORE = -100
+
+/** An example as ids: the row and how many of its first tokens are the prompt. */
+export interface SftRow {
+  ids: number[]
+  promptLength: number
+}
+
+/** Tokenize and fit an example into `sequence` tokens (at least one completion token stays). */
+export function sftRow(tokenizer: Tokenizer, template: PromptTemplate, example: SftExample, sequence: number): SftRow {
+  let prompt = encodePrompt(tokenizer, template, example.prompt)
+  let completion = encodeCompletion(tokenizer, example.completion, true)
+  if (prompt.length === 0) prompt = [tokenizer.bosId ?? tokenizer.eosId]
+  if (prompt.length + completion.length > sequence) {
+    const keepPrompt = Math.min(prompt.length, Math.max(Math.floor(sequence / 2), sequence - completion.length))
+    prompt = prompt.slice(prompt.length - keepPrompt)
+    completion = completion.slice(0, sequence - keepPrompt)
+  }
+  return { ids: [...prompt, ...completion], promptLength: prompt.length }
+}
+
+/** Feeds of right-padded rows: input_ids and targets (next token on completion positions, IGNORE elsewhere). */
+export function sftFeeds(rows: readonly SftRow[], sequence: number, padId: number) {
+  const ids = new BigInt64Array(rows.length * sequence).fill(BigInt(padId))
+  const targets = new BigInt64Array(rows.length * sequence).fill(BigInt(IGNORE))
+  let counted = 0
+  rows.forEach((row, r) => {
+    row.ids.forEach((token, t) => (ids[r * sequence + t] = BigInt(token)))
+    // Position t predicts token t + 1; completion tokens start at promptLength.
+    for (let t = Math.max(0, row.promptLength - 1); t + 1 < row.ids.length; t++) {
+      targets[r * sequence + t] = BigInt(row.ids[t + 1])
+      counted++
+    }
+  })
+  return { feeds: { input_ids: int64(ids, rows.length, sequence), targets: int64(targets, rows.length, sequence) }, weight: counted }
+}
+
+export interface SftInput {
+  config: SftConfig
+  runConfig: Record<string, unknown>
+  architecture: DecoderConfig
+  weights: Weights
+  tokenizer: Tokenizer
+  template: PromptTemplate
+  examples: readonly SftExample[]
+  checkpointRoot: string
+  resumeFrom?: string
+  hooks?: TrainingHooks
+}
+
+/** Split examples into training and held-out sets (deterministic in the seed). */
+export function splitHoldout<E>(examples: readonly E[], share: number, seed: number): { train: E[]; holdout: E[] } {
+  const indices = Array.from({ length: examples.length }, (_, i) => i)
+  // A stream of its own, so the split does not move the training order's generator.
+  const rng = Rng.fromSeed(seed).jump()
+  rng.shuffle(indices)
+  const held = examples.length >= 10 ? Math.floor(examples.length * share) : 0
+  return { holdout: indices.slice(0, held).map((i) => examples[i]), train: indices.slice(held).map((i) => examples[i]) }
+}
+
+/** Run SFT to `config.steps` (resuming from a checkpoint when given). */
+export async function runSft(input: SftInput): Promise<TrainingResult> {
+  const { config, architecture, tokenizer, template } = input
+  const rows = input.examples.map((e) => sftRow(tokenizer, template, e, config.sequence))
+  const { train, holdout } = splitHoldout(rows, config.holdout, config.seed)
+  const forward = buildGpt(architecture, { batch: config.microBatch, sequence: config.sequence, outputs: 'loss', weights: input.weights, ignoreIndex: IGNORE }).model
+  const trainable = gptParams(architecture).map((p) => ({ name: p.name, shape: p.shape, decay: p.decay }))
+  return runTraining<SftRow>({
+    algorithm: 'sft',
+    config,
+    runConfig: input.runConfig,
+    forward,
+    trainable,
+    examples: train,
+    feeds: (batch) => sftFeeds(batch, config.sequence, tokenizer.padId),
+    evaluate: holdout.length > 0 ? (trainer) => heldOutLoss(trainer, holdout, config, tokenizer.padId) : undefined,
+    checkpointRoot: input.checkpointRoot,
+    resumeFrom: input.resumeFrom,
+    hooks: input.hooks,
+  })
+}
+
+/** Mean completion-token loss over the held-out rows (`eval/loss`), in micro-batches padded with copies. */
+async function heldOutLoss(trainer: Trainer, rows: readonly SftRow[], config: SftConfig, padId: number): Promise<Record<string, number>> {
+  let total = 0
+  let tokens = 0
+  for (let start = 0; start < rows.length; start += config.microBatch) {
+    const chunk = rows.slice(start, start + config.microBatch)
+    // The program's batch size is fixed: fill the chunk with rows whose targets are all ignored.
+    const filler: SftRow = { ids: [padId], promptLength: 1 }
+    const padded = [...chunk, ...new Array<SftRow>(config.microBatch - chunk.length).fill(filler)]
+    const { feeds, weight } = sftFeeds(padded, config.sequence, padId)
+    const out = await trainer.evaluate(feeds, ['loss'])
+    total += Number(out.loss.data[0]) * weight
+    tokens += weight
+  }
+  return { 'eval/loss': total / tokens }
+}
