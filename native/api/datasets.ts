@@ -194,12 +194,12 @@ export interface ImportPreview {
   items: { prompt: string; a?: string; b?: string; outcome?: Outcome; completion?: string; label?: 0 | 1; annotator?: string | null }[]
 }
 
-export const exportFormats = ['trl-jsonl', 'trl-conversational', 'parquet', 'csv'] as const
-export type ExportFormat = (typeof exportFormats)[number]
+export const datasetExportFormats = ['trl-jsonl', 'trl-conversational', 'parquet', 'csv'] as const
+export type DatasetExportFormat = (typeof datasetExportFormats)[number]
 
-export interface ExportResult {
+export interface DatasetExportResult {
   path: string
-  format: ExportFormat
+  format: DatasetExportFormat
   kind: 'comparisons' | 'feedback' | 'prompts'
   rows: number
   /** Comparisons left out because TRL has no place for them (ties, both bad) or they were flagged. */
@@ -359,11 +359,11 @@ export const datasetMethods = {
       .refine(oneSource, oneSourceMessage),
     'Import a preference file into a dataset (created when missing, appended to otherwise); all or nothing',
   ),
-  'datasets.export': method<ExportResult>()(
+  'datasets.export': method<DatasetExportResult>()(
     z
       .object({
         name: datasetName,
-        format: z.enum(exportFormats),
+        format: z.enum(datasetExportFormats),
         /** File to write on the engine's machine (written whole, then moved into place). */
         path: z.string().min(1),
         /** Leave out flagged rows. */

@@ -2,7 +2,7 @@
  * An export as a job: in a worker thread with its own connection, reading the dataset in keyset
  * pages and writing the file whole or not at all. Pause and cancel act between pages.
  */
-import type { ExportResult } from '../api/contract'
+import type { DatasetExportResult } from '../api/contract'
 import { defineJob } from '../jobs/define'
 import { DatasetRepository } from '../store/datasets'
 import { openWorkConnection } from './connection'
@@ -10,7 +10,7 @@ import { exportDataset, type ExportRequest } from './export'
 
 export type ExportJobInput = Omit<ExportRequest, 'signal' | 'onProgress' | 'check'> & { database: string; name: string }
 
-export default defineJob(async (input: ExportJobInput, ctx): Promise<ExportResult> => {
+export default defineJob(async (input: ExportJobInput, ctx): Promise<DatasetExportResult> => {
   const { database, name, ...request } = input
   const db = openWorkConnection(database)
   try {

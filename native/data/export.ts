@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { DatasetSummary, ExportFormat, ExportResult } from '../api/contract'
+import type { DatasetSummary, DatasetExportFormat, DatasetExportResult } from '../api/contract'
 import { NashlabError } from '../api/errors'
 import { DatasetRows, type ExportRow } from '../store/dataset-rows'
 import type { Db } from '../store/db'
@@ -9,7 +9,7 @@ import { TextSink } from './exporters/sink'
 import { asMessages } from './formats/messages'
 
 export interface ExportRequest {
-  format: ExportFormat
+  format: DatasetExportFormat
   path: string
   excludeFlagged: boolean
   kind: 'auto' | 'comparisons' | 'feedback' | 'prompts'
@@ -19,7 +19,7 @@ export interface ExportRequest {
   onProgress?: (done: number, total: number) => void
 }
 
-type Kind = ExportResult['kind']
+type Kind = DatasetExportResult['kind']
 type Record_ = Record<string, string | boolean | null | unknown[]>
 
 /** Rows read from the database per step (one Parquet row group). */
@@ -51,7 +51,7 @@ const columnsOf: Record<Kind, ParquetColumn[]> = {
  * An `annotator` field is added to JSON rows that have one (TRL ignores extra columns).
  * Rows are read in keyset pages and the file is written whole or not at all.
  */
-export async function exportDataset(db: Db, dataset: DatasetSummary, request: ExportRequest): Promise<ExportResult> {
+export async function exportDataset(db: Db, dataset: DatasetSummary, request: ExportRequest): Promise<DatasetExportResult> {
   const kind: Kind =
     request.kind !== 'auto' ? request.kind : dataset.comparisons > 0 ? 'comparisons' : dataset.feedback > 0 ? 'feedback' : 'prompts'
   const total = kind === 'comparisons' ? dataset.comparisons : kind === 'feedback' ? dataset.feedback : dataset.prompts

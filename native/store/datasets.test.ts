@@ -7,6 +7,7 @@ import { jsonl, openBench, type TestBench } from '../data/testing'
 import { openDatabase } from './db'
 import { DatasetRepository } from './datasets'
 import * as m001 from './migrations/001_initial'
+import { latestVersion } from './migrations/index'
 
 let bench: TestBench
 beforeEach(() => {
@@ -75,7 +76,7 @@ test('a version 1 database keeps its data and gains counts and search', async ()
   try {
     const repo = new DatasetRepository(db)
     expect(repo.get('legacy')).toMatchObject({ prompts: 1, responses: 2, comparisons: 1, feedback: 0 })
-    expect(db.pragma('user_version', { simple: true })).toBe(2)
+    expect(db.pragma('user_version', { simple: true })).toBe(latestVersion)
   } finally {
     db.close()
     fs.rmSync(dir, { recursive: true, force: true })

@@ -5,8 +5,8 @@ import type {
   CurationResult,
   DatasetStats,
   DatasetSummary,
-  ExportFormat,
-  ExportResult,
+  DatasetExportFormat,
+  DatasetExportResult,
   ImportContainer,
   ImportFormat,
   ImportPreview,
@@ -17,7 +17,7 @@ import type {
   RowPage,
   SearchIndexResult,
 } from '../../api/contract'
-import { exportFormats, importContainers, importFormats, outcome as outcomeSchema } from '../../api/contract'
+import { datasetExportFormats, importContainers, importFormats, outcome as outcomeSchema } from '../../api/contract'
 import { NashlabError } from '../../api/errors'
 import { numberFlag, requiredFlag, requiredPositional, stringFlag } from '../args'
 import type { CliCommand, CliContext, ParsedArgs } from '../command'
@@ -214,7 +214,7 @@ export const datasetCommands: CliCommand[] = [
           'datasets.export',
           {
             name: requiredPositional(args, 0, 'dataset name'),
-            format: choice(args, 'format', exportFormats) ?? (requiredFlag(args, 'format') as ExportFormat),
+            format: choice(args, 'format', datasetExportFormats) ?? (requiredFlag(args, 'format') as DatasetExportFormat),
             path: requiredFlag(args, 'out'),
             excludeFlagged: args.flags['exclude-flagged'] === true,
             kind: choice(args, 'kind', ['auto', 'comparisons', 'feedback', 'prompts'] as const),
@@ -222,7 +222,7 @@ export const datasetCommands: CliCommand[] = [
           { signal: ctx.signal },
         ),
       ),
-    format: (r: ExportResult) => {
+    format: (r: DatasetExportResult) => {
       const skipped = [r.skipped.ties && `${n(r.skipped.ties)} ties`, r.skipped.bothBad && `${n(r.skipped.bothBad)} both bad`, r.skipped.flagged && `${n(r.skipped.flagged)} flagged`].filter(Boolean)
       return `Wrote ${n(r.rows)} ${r.kind} to ${r.path} (${r.format}, ${n(r.bytes)} bytes)${skipped.length ? `; left out ${skipped.join(', ')}` : ''}.`
     },

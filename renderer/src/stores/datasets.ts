@@ -9,8 +9,8 @@ import type {
   DatasetStats,
   DatasetSummary,
   EditSummary,
-  ExportFormat,
-  ExportResult,
+  DatasetExportFormat,
+  DatasetExportResult,
   ImportFormat,
   ImportPreview,
   ImportResult,
@@ -62,7 +62,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
   const preview = shallowRef<ImportPreview | null>(null)
   const previewing = ref(false)
   const progress = shallowRef<JobProgress | null>(null)
-  const lastExport = shallowRef<ExportResult | null>(null)
+  const lastExport = shallowRef<DatasetExportResult | null>(null)
   let unsubscribe: (() => void)[] = []
   /** Each page and detail request's number: an answer to an older request is dropped. */
   let pageRequest = 0
@@ -387,7 +387,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     return result
   }
 
-  async function exportTo(format: ExportFormat, path: string, excludeFlagged = false): Promise<ExportResult | undefined> {
+  async function exportTo(format: DatasetExportFormat, path: string, excludeFlagged = false): Promise<DatasetExportResult | undefined> {
     const name = selected.value
     if (!name) return undefined
     const result = await guard(() => client().call('datasets.export', { name, format, path, excludeFlagged }))
