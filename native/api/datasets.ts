@@ -286,7 +286,7 @@ export interface SearchIndexResult {
 export interface DatasetStats extends DatasetSummary {
   outcomes: Record<Outcome, number>
   flagged: number
-  annotators: number
+  /** Curation edits that can still be undone. */
   undoable: number
 }
 
@@ -299,7 +299,7 @@ export const datasetMethods = {
     'Create an empty dataset',
   ),
   'datasets.show': method<DatasetSummary>()(z.object({ name: datasetName }).strict(), 'One dataset with its counts'),
-  'datasets.stats': method<DatasetStats>()(z.object({ name: datasetName }).strict(), 'Counts, outcomes, flags and annotators of a dataset'),
+  'datasets.stats': method<DatasetStats>()(z.object({ name: datasetName }).strict(), 'Counts, outcomes and flags of a dataset'),
   'datasets.delete': method<{ deleted: string }>()(z.object({ name: datasetName }).strict(), 'Delete a dataset and all its rows'),
   'datasets.comparisons': method<RowPage<ComparisonRow>>()(
     z

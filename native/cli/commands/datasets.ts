@@ -120,9 +120,9 @@ export const datasetCommands: CliCommand[] = [
       const stats = await engine.call('datasets.stats', { name })
       const health = await engine.call('datasets.health', { name })
       const annotators = await engine.call('datasets.annotators', { name })
-      return { ...stats, health, byAnnotator: annotators }
+      return { ...stats, annotators: annotators.annotators.length, health, byAnnotator: annotators }
     },
-    format: (s: DatasetStats & { health: PreferenceHealth; byAnnotator: AnnotatorReport }) =>
+    format: (s: DatasetStats & { annotators: number; health: PreferenceHealth; byAnnotator: AnnotatorReport }) =>
       [
         summaryLine(s),
         `outcomes: a ${n(s.outcomes.a)}, b ${n(s.outcomes.b)}, tie ${n(s.outcomes.tie)}, both bad ${n(s.outcomes.both_bad)}; ${n(s.flagged)} flagged; ${n(s.annotators)} annotators`,
