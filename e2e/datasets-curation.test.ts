@@ -118,3 +118,26 @@ test('the annotator table and the preference-health panel', async () => {
   expect(report.leftWins.of).toBeGreaterThan(0)
   await wb.screenshot('datasets-curation-health')
 })
+
+test('unpaired feedback opens on its own tab', async () => {
+  const { page } = wb
+  const file = path.join(wb.dir, 'kto.jsonl')
+  const rows = [
+    { prompt: 'Is the sky blue?', completion: 'Yes, on a clear day.', label: true },
+    { prompt: 'Is the sky blue?', completion: 'It is made of cheese.', label: false },
+    { prompt: 'Boil water?', completion: 'At 100 °C at sea level.', label: true },
+  ]
+  fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n')
+  await page.getByLabel('File to import').setInputFiles(file)
+  await expect.poll(() => page.getByTestId('import-preview').textContent()).toContain('Recognised: TRL unpaired preference, standard')
+  await page.getByLabel('Import into dataset').fill('kto')
+  await page.getByRole('button', { name: 'Import', exact: true }).click()
+  await expect.poll(() => page.getByTestId('dataset-counts').textContent()).toContain('3 feedback labels')
+  const table = page.getByRole('table', { name: 'Feedback' })
+  await expect.poll(() => table.locator('tbody tr').count()).toBe(3)
+  expect(await table.locator('tbody tr').nth(1).textContent()).toContain('bad')
+  await page.getByLabel('Search feedback').fill('cheese')
+  await page.getByLabel('Search feedback').press('Enter')
+  await expect.poll(() => table.locator('tbody tr').count()).toBe(1)
+  await wb.screenshot('datasets-curation-feedback')
+})

@@ -194,12 +194,12 @@ export interface ImportPreview {
   items: { prompt: string; a?: string; b?: string; outcome?: Outcome; completion?: string; label?: 0 | 1; annotator?: string | null }[]
 }
 
-export const exportFormats = ['trl-jsonl', 'trl-conversational', 'parquet', 'csv'] as const
-export type ExportFormat = (typeof exportFormats)[number]
+export const datasetExportFormats = ['trl-jsonl', 'trl-conversational', 'parquet', 'csv'] as const
+export type DatasetExportFormat = (typeof datasetExportFormats)[number]
 
 export interface DatasetExportResult {
   path: string
-  format: ExportFormat
+  format: DatasetExportFormat
   kind: 'comparisons' | 'feedback' | 'prompts'
   rows: number
   /** Comparisons left out because TRL has no place for them (ties, both bad) or they were flagged. */
@@ -286,7 +286,7 @@ export interface SearchIndexResult {
 export interface DatasetStats extends DatasetSummary {
   outcomes: Record<Outcome, number>
   flagged: number
-  annotators: number
+  /** Curation edits that can still be undone. */
   undoable: number
 }
 
@@ -299,7 +299,7 @@ export const datasetMethods = {
     'Create an empty dataset',
   ),
   'datasets.show': method<DatasetSummary>()(z.object({ name: datasetName }).strict(), 'One dataset with its counts'),
-  'datasets.stats': method<DatasetStats>()(z.object({ name: datasetName }).strict(), 'Counts, outcomes, flags and annotators of a dataset'),
+  'datasets.stats': method<DatasetStats>()(z.object({ name: datasetName }).strict(), 'Counts, outcomes and flags of a dataset'),
   'datasets.delete': method<{ deleted: string }>()(z.object({ name: datasetName }).strict(), 'Delete a dataset and all its rows'),
   'datasets.comparisons': method<RowPage<ComparisonRow>>()(
     z
@@ -363,7 +363,7 @@ export const datasetMethods = {
     z
       .object({
         name: datasetName,
-        format: z.enum(exportFormats),
+        format: z.enum(datasetExportFormats),
         /** File to write on the engine's machine (written whole, then moved into place). */
         path: z.string().min(1),
         /** Leave out flagged rows. */

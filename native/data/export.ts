@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { DatasetSummary, ExportFormat, DatasetExportResult } from '../api/contract'
+import type { DatasetSummary, DatasetExportFormat, DatasetExportResult } from '../api/contract'
 import { NashlabError } from '../api/errors'
 import { DatasetRows, type ExportRow } from '../store/dataset-rows'
 import type { Db } from '../store/db'
@@ -9,7 +9,7 @@ import { TextSink } from './exporters/sink'
 import { asMessages } from './formats/messages'
 
 export interface ExportRequest {
-  format: ExportFormat
+  format: DatasetExportFormat
   path: string
   excludeFlagged: boolean
   kind: 'auto' | 'comparisons' | 'feedback' | 'prompts'

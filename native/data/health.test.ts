@@ -118,6 +118,39 @@ describe('dataset health and annotators', () => {
     expect(by.ann3).toMatchObject({ sharedJudgements: 4, agreements: 0, agreement: 0 })
     expect(r.agreement).toBeCloseTo(1 / 5, 10)
     const stats = await bench.engine.call('datasets.stats', { name: 'h' })
-    expect(stats).toMatchObject({ annotators: 3, outcomes: { a: 7, b: 2, tie: 1, both_bad: 0 } })
+    expect(stats).toMatchObject({ outcomes: { a: 7, b: 2, tie: 1, both_bad: 0 }, flagged: 0 })
+    expect(r.annotators).toHaveLength(3)
+  })
+})
+
+describe('reports over a large dataset', () => {
+  test('are computed in a worker thread and match the in-place pass', async () => {
+    const bench = openBench()
+    try {
+      // Above the in-place limit: 51,000 comparisons over 17,000 prompts, three responses each.
+      const lines: string[] = []
+      for (let p = 0; p < 17_000; p++) {
+        const [x, y, z] = [`x${p}`, `yy${p}`, `zzz${p}`]
+        const cyc = p % 4 === 0
+        lines.push(`q${p},${x},${y},a,ann${p % 3},a`, `q${p},${y},${z},a,ann${(p + 1) % 3},`, `q${p},${x},${z},${cyc ? 'b' : 'a'},ann${(p + 2) % 3},b`)
+      }
+      await bench.engine.call('datasets.import', {
+        dataset: 'big',
+        path: bench.file('big.csv', `prompt,a,b,outcome,annotator,left\n${lines.join('\n')}\n`),
+        format: 'map',
+        map: { prompt: 'prompt', responseA: 'a', responseB: 'b', outcome: 'outcome', annotator: 'annotator', shownLeft: 'left' },
+      })
+      const health = await bench.engine.call('datasets.health', { name: 'big' })
+      expect(health.intransitivity).toMatchObject({ prompts: 17_000, triads: 17_000, cyclic: 4_250, promptsWithCycles: 4_250 })
+      // Left shown on the first pair (a, which won) and the third (b, which won in the cyclic quarter).
+      expect(health.leftWins).toMatchObject({ of: 34_000, count: 17_000 + 4_250 })
+      const { computeReport } = await import('./report')
+      const { DatasetStatsQueries } = await import('../store/dataset-stats')
+      const id = (await bench.engine.call('datasets.show', { name: 'big' })).id
+      expect(computeReport(new DatasetStatsQueries(bench.engine.db), id).health).toEqual(health)
+      expect((await bench.engine.call('datasets.annotators', { name: 'big' })).annotators.map((a) => a.comparisons)).toEqual([17_000, 17_000, 17_000])
+    } finally {
+      await bench.close()
+    }
   })
 })

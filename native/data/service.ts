@@ -1,30 +1,35 @@
-import type { ComparisonRow, CurationResult, DatasetStats, EditSummary, FeedbackRow, JobProgress, RowPage } from '../api/contract'
 import fs from 'node:fs'
 import path from 'node:path'
+import type { ComparisonRow, CurationResult, DatasetStats, EditSummary, FeedbackRow, JobProgress, RowPage } from '../api/contract'
 import type { EventBus } from '../engine/events'
 import type { Handlers, Service } from '../engine/handlers'
-import { jobScript } from '../jobs/define'
+import { jobScript, type JobScript } from '../jobs/define'
 import type { JobManager } from '../jobs/manager'
+import { WorkerJob } from '../jobs/runner'
 import { DatasetEdits } from '../store/dataset-edits'
 import { DatasetRows } from '../store/dataset-rows'
 import { DatasetStatsQueries } from '../store/dataset-stats'
 import { DatasetRepository } from '../store/datasets'
-import { SearchIndexer, type SearchIndexName } from '../store/search-index'
 import type { Db } from '../store/db'
+import { SearchIndexer, type SearchIndexName } from '../store/search-index'
 import { exportDataset } from './export'
-import { preferenceHealth } from './health-report'
-import { importPreferences } from './import'
 import type exportDefinition from './export-job'
+import { importPreferences } from './import'
 import type importDefinition from './import-job'
 import { previewImport } from './preview'
+import { computeReport, type DatasetReport } from './report'
+import type reportDefinition from './report-job'
 
 export const importJob = jobScript<typeof importDefinition>('datasets.import', new URL('./import-job.ts', import.meta.url))
 export const exportJob = jobScript<typeof exportDefinition>('datasets.export', new URL('./export-job.ts', import.meta.url))
+export const reportJob = jobScript<typeof reportDefinition>('datasets.report', new URL('./report-job.ts', import.meta.url))
 
 /** Imports of files larger than this run as jobs in a worker thread (smaller ones take well under a second). */
 const workerImportBytes = 8 << 20
 /** Exports of datasets larger than this run as jobs in a worker thread. */
 const workerExportRows = 50_000
+/** Reports over more comparisons than this are computed in a worker thread. */
+const workerReportRows = 50_000
 
 /** A search indexes at most this many pending rows before answering (a few tenths of a second). */
 const syncIndexRows = 5_000
@@ -54,6 +59,7 @@ export class DatasetService implements Service {
   private jobs = 0
   private readonly cache = new Map<string, { version: string; value: unknown }>()
   private readonly indexer: SearchIndexer
+  private readonly stats: DatasetStatsQueries
   private indexing: Promise<void> | null = null
   private closed = false
 
@@ -64,7 +70,7 @@ export class DatasetService implements Service {
     const repo = new DatasetRepository(db)
     const rows = new DatasetRows(db)
     const edits = new DatasetEdits(db)
-    const stats = new DatasetStatsQueries(db)
+    const stats = (this.stats = new DatasetStatsQueries(db))
     const changed = (name: string) => deps.events.emit('datasets.changed', { name })
     const curated = (name: string, edit: EditSummary | null): CurationResult => {
       const dataset = repo.get(name)
@@ -82,8 +88,7 @@ export class DatasetService implements Service {
       'datasets.show': ({ name }) => repo.get(name),
       'datasets.stats': ({ name }): DatasetStats => {
         const d = repo.get(name)
-        const s = this.cached(`outcomes:${d.id}`, () => stats.outcomes(d.id))
-        return { ...d, ...s, undoable: edits.undoable(d.id) }
+        return { ...d, ...stats.counts(d.id), undoable: edits.undoable(d.id) }
       },
       'datasets.delete': ({ name }) =>
         this.write(() => {
@@ -140,14 +145,8 @@ export class DatasetService implements Service {
       'datasets.deleteComparisons': ({ name, ids }) => this.write(() => curated(name, edits.delete(repo.get(name).id, ids))),
       'datasets.undo': ({ name }) => this.write(() => curated(name, edits.undo(repo.get(name).id))),
       'datasets.edits': ({ name, limit }) => edits.recent(repo.get(name).id, limit),
-      'datasets.annotators': ({ name }) => {
-        const d = repo.get(name)
-        return this.cached(`annotators:${d.id}`, () => stats.annotators(d.id))
-      },
-      'datasets.health': ({ name }) => {
-        const d = repo.get(name)
-        return this.cached(`health:${d.id}`, () => preferenceHealth(stats, d.id, d.comparisons))
-      },
+      'datasets.annotators': async ({ name }) => (await this.report(repo.get(name))).annotators,
+      'datasets.health': async ({ name }) => (await this.report(repo.get(name))).health,
     }
   }
 
@@ -168,12 +167,12 @@ export class DatasetService implements Service {
     try {
       for (;;) {
         if (this.closed) break
-        const step = await this.write(() => this.indexer.step(name, background ? 40 : 500))
+        const step = await this.write(() => this.indexer.step(name, background ? 50 : 2000))
         indexed += step.indexed
         job.progress(Math.min(indexed, pending), pending, 'rows', name === 'comparison_search' ? 'indexing comparisons for search' : 'indexing feedback for search')
         if (step.done) break
         // Let calls and I/O in between steps.
-        await new Promise((resolve) => setTimeout(resolve, background ? 5 : 0))
+        await new Promise((resolve) => setTimeout(resolve, background ? 10 : 0))
       }
     } finally {
       job.end()
@@ -217,12 +216,23 @@ export class DatasetService implements Service {
     return next
   }
 
-  private cached<T>(key: string, compute: () => T): T {
-    const version = `${this.deps.db.pragma('data_version', { simple: true })}:${this.deps.db.prepare('SELECT total_changes()').pluck().get()}`
+  /**
+   * The annotator and health reports of a dataset, computed together and kept until the database
+   * changes. A large dataset's pass runs in a worker thread (not queued behind training jobs: it
+   * is a short read); concurrent asks share one computation.
+   */
+  private report(dataset: { id: number; comparisons: number }): Promise<DatasetReport> {
+    const { db } = this.deps
+    const version = `${db.pragma('data_version', { simple: true })}:${db.prepare('SELECT total_changes()').pluck().get()}`
+    const key = `report:${dataset.id}`
     const hit = this.cache.get(key)
-    if (hit && hit.version === version) return hit.value as T
-    const value = compute()
+    if (hit && hit.version === version) return hit.value as Promise<DatasetReport>
+    const value: Promise<DatasetReport> =
+      db.memory || dataset.comparisons <= workerReportRows
+        ? Promise.resolve().then(() => computeReport(this.stats, dataset.id))
+        : new WorkerJob(reportJob as JobScript<unknown, DatasetReport>, { database: db.name, datasetId: dataset.id }).result
     this.cache.set(key, { version, value })
+    value.catch(() => this.cache.delete(key))
     return value
   }
 

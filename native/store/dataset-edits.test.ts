@@ -79,3 +79,15 @@ test('filters page by flag, outcome and annotator', async () => {
   expect(await page({ annotator: '' })).toEqual([3, ids])
   expect(await page({ offset: 1, limit: 1 })).toEqual([3, [ids[1]]])
 })
+
+test('pages are the same whether the ids are one run or broken by deletes', async () => {
+  const rows = Array.from({ length: 30 }, (_, i) => ({ prompt: `p${i}`, chosen: `c${i}`, rejected: `r${i}` }))
+  await bench.engine.call('datasets.import', { dataset: 'd', path: bench.file('more.jsonl', jsonl(rows)) })
+  const all = (await bench.engine.call('datasets.comparisons', { name: 'd', limit: 100 })).rows.map((r) => r.id)
+  const page = async (offset: number) => (await bench.engine.call('datasets.comparisons', { name: 'd', offset, limit: 7 })).rows.map((r) => r.id)
+  expect(await page(10)).toEqual(all.slice(10, 17))
+  await bench.engine.call('datasets.deleteComparisons', { name: 'd', ids: [all[3], all[12]] })
+  const left = all.filter((id) => id !== all[3] && id !== all[12])
+  expect(await page(10)).toEqual(left.slice(10, 17))
+  expect(await page(28)).toEqual(left.slice(28))
+})

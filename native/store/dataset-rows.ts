@@ -91,7 +91,17 @@ export class DatasetRows {
       count = Math.min(result.n, cap)
     } else {
       const where = conditions.join(' AND ')
-      ids = this.db.prepare(`SELECT c.id FROM comparisons c WHERE ${where} ORDER BY c.id LIMIT @limit OFFSET @offset`).pluck().all(params) as number[]
+      const range = conditions.length === 1 ? this.idRange(datasetId) : null
+      if (range && range.high - range.low + 1 === total) {
+        // The dataset's ids are one unbroken run (no deletes, no other dataset in between): the
+        // row at `offset` has id low + offset, found by one index probe instead of an offset walk.
+        ids = this.db
+          .prepare('SELECT id FROM comparisons WHERE dataset_id = @dataset AND id >= @start ORDER BY id LIMIT @limit')
+          .pluck()
+          .all({ dataset: datasetId, start: range.low + offset, limit }) as number[]
+      } else {
+        ids = this.db.prepare(`SELECT c.id FROM comparisons c WHERE ${where} ORDER BY c.id LIMIT @limit OFFSET @offset`).pluck().all(params) as number[]
+      }
       count = conditions.length === 1 ? total : (this.db.prepare(`SELECT count(*) FROM comparisons c WHERE ${where}`).pluck().get(params) as number)
     }
     const rows = this.byIds(ids)

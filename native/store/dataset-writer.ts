@@ -86,12 +86,15 @@ export class DatasetWriter {
     readonly datasetId: number,
     private readonly onDuplicate: 'keep' | 'skip' = 'keep',
   ) {
-    this.insertPrompt = db.prepare('INSERT INTO prompts (dataset_id, text, messages) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
+    // One timestamp for everything a writer stores: the default's strftime() per row costs an
+    // import a few per cent.
+    const now = new Date().toISOString()
+    this.insertPrompt = db.prepare(`INSERT INTO prompts (dataset_id, text, messages, created_at) VALUES (?, ?, ?, '${now}') ON CONFLICT DO NOTHING`)
     this.selectPrompt = db.prepare('SELECT id FROM prompts WHERE dataset_id = ? AND text = ?').pluck()
-    this.insertResponse = db.prepare('INSERT INTO responses (prompt_id, text, source, messages) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+    this.insertResponse = db.prepare(`INSERT INTO responses (prompt_id, text, source, messages, created_at) VALUES (?, ?, ?, ?, '${now}') ON CONFLICT DO NOTHING`)
     this.selectResponse = db.prepare('SELECT id FROM responses WHERE prompt_id = ? AND text = ?').pluck()
     this.insertComparison = db.prepare(
-      'INSERT INTO comparisons (dataset_id, prompt_id, response_a, response_b, outcome, annotator, source, shown_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      `INSERT INTO comparisons (dataset_id, prompt_id, response_a, response_b, outcome, annotator, source, shown_left, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '${now}')`,
     )
     this.existsComparison = db
       .prepare(
@@ -100,7 +103,7 @@ export class DatasetWriter {
           LIMIT 1`,
       )
       .pluck()
-    this.insertFeedback = db.prepare('INSERT INTO feedback (dataset_id, prompt_id, response_id, label, annotator, source) VALUES (?, ?, ?, ?, ?, ?)')
+    this.insertFeedback = db.prepare(`INSERT INTO feedback (dataset_id, prompt_id, response_id, label, annotator, source, created_at) VALUES (?, ?, ?, ?, ?, ?, '${now}')`)
     this.existsFeedback = db.prepare('SELECT 1 FROM feedback WHERE response_id = ? AND label = ? AND annotator IS ? LIMIT 1').pluck()
   }
 

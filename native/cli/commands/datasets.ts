@@ -5,7 +5,7 @@ import type {
   CurationResult,
   DatasetStats,
   DatasetSummary,
-  ExportFormat,
+  DatasetExportFormat,
   DatasetExportResult,
   ImportContainer,
   ImportFormat,
@@ -17,7 +17,7 @@ import type {
   RowPage,
   SearchIndexResult,
 } from '../../api/contract'
-import { exportFormats, importContainers, importFormats, outcome as outcomeSchema } from '../../api/contract'
+import { datasetExportFormats, importContainers, importFormats, outcome as outcomeSchema } from '../../api/contract'
 import { NashlabError } from '../../api/errors'
 import { numberFlag, requiredFlag, requiredPositional, stringFlag } from '../args'
 import type { CliCommand, CliContext, ParsedArgs } from '../command'
@@ -120,9 +120,9 @@ export const datasetCommands: CliCommand[] = [
       const stats = await engine.call('datasets.stats', { name })
       const health = await engine.call('datasets.health', { name })
       const annotators = await engine.call('datasets.annotators', { name })
-      return { ...stats, health, byAnnotator: annotators }
+      return { ...stats, annotators: annotators.annotators.length, health, byAnnotator: annotators }
     },
-    format: (s: DatasetStats & { health: PreferenceHealth; byAnnotator: AnnotatorReport }) =>
+    format: (s: DatasetStats & { annotators: number; health: PreferenceHealth; byAnnotator: AnnotatorReport }) =>
       [
         summaryLine(s),
         `outcomes: a ${n(s.outcomes.a)}, b ${n(s.outcomes.b)}, tie ${n(s.outcomes.tie)}, both bad ${n(s.outcomes.both_bad)}; ${n(s.flagged)} flagged; ${n(s.annotators)} annotators`,
@@ -214,7 +214,7 @@ export const datasetCommands: CliCommand[] = [
           'datasets.export',
           {
             name: requiredPositional(args, 0, 'dataset name'),
-            format: choice(args, 'format', exportFormats) ?? (requiredFlag(args, 'format') as ExportFormat),
+            format: choice(args, 'format', datasetExportFormats) ?? (requiredFlag(args, 'format') as DatasetExportFormat),
             path: requiredFlag(args, 'out'),
             excludeFlagged: args.flags['exclude-flagged'] === true,
             kind: choice(args, 'kind', ['auto', 'comparisons', 'feedback', 'prompts'] as const),

@@ -12,7 +12,7 @@ export const hhHumanMarker = '\n\nHuman:'
  * the colon) is each response. Response a (chosen) won.
  */
 export function hhSchema(row: Row, forced: boolean): Schema | null {
-  if (!row.has('chosen') || !row.has('rejected') || row.has('prompt')) return null
+  if (!row.has('chosen') || row.has('prompt')) return null
   const chosen = row.get('chosen')
   if (!forced && !(typeof chosen === 'string' && chosen.includes(hhAssistantMarker))) return null
   return {

@@ -55,9 +55,7 @@ export class Row {
 
   required(path: string): unknown {
     const v = this.get(path)
-    if (v === undefined) {
-      this.fail(path, `missing field "${path}"${this.keys().length > 0 ? ` (the row has ${this.keys().map((k) => `"${k}"`).join(', ')})` : ''}`)
-    }
+    if (v === undefined) this.fail(path, `missing field "${path}"`)
     return v
   }
 

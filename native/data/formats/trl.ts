@@ -12,12 +12,14 @@ import { hhAssistantMarker, hhTurns, splitHhTranscripts } from './hh-rlhf'
  *   Assistant transcripts, else TRL's own rule: up to the first differing character);
  * - unpaired preference `{prompt, completion, label}` → one feedback record (label true = good);
  * - prompt-only `{prompt}` → a prompt.
- * An optional `annotator` column is kept.
+ * An optional `annotator` column is kept. A row with only part of a layout (chosen without rejected)
+ * is read as that layout, so the error names the missing field.
  */
 export function trlSchema(row: Row): Schema | null {
   const has = (k: string) => row.has(k)
   const annotator = has('annotator') ? ['annotator'] : []
-  if (has('chosen') && has('rejected')) {
+  // Either half of a pair is enough to tell the layout; the row's mapping then names what is missing.
+  if (has('chosen') || has('rejected')) {
     if (has('prompt')) {
       return {
         format: 'trl',
@@ -46,7 +48,7 @@ export function trlSchema(row: Row): Schema | null {
       },
     }
   }
-  if (has('prompt') && has('completion') && has('label')) {
+  if (has('prompt') && (has('completion') || has('label'))) {
     return {
       format: 'trl',
       name: `TRL unpaired preference, ${style(row, 'prompt', 'completion')}`,

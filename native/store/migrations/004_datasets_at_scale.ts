@@ -5,8 +5,9 @@
  * - `messages` on prompts and responses keeps the message list of conversational rows (TRL's
  *   `[{role, content}]`); `text` stays the readable rendering that search and display use.
  * - `feedback` holds unpaired judgements (TRL's prompt/completion/label): one response, one label.
- * - `dataset_counts` is kept by triggers so that listing a dataset of a million rows costs one
- *   primary-key read, whoever writes the rows (imports, votes, other engines' features).
+ * - `dataset_counts` is kept by triggers so that listing a dataset of a million rows, with its
+ *   outcome and flag counts, costs one primary-key read, whoever writes the rows (imports, votes,
+ *   other features). Comparisons' counts ride on the one UPDATE their trigger runs anyway.
  *   Responses are counted through their prompt: a prompt's delete subtracts its responses before
  *   the cascade removes them (SQLite deletes the parent before its cascaded children, so the
  *   child trigger then finds no prompt and does nothing).
@@ -46,14 +47,25 @@ CREATE TABLE dataset_counts (
   prompts     INTEGER NOT NULL DEFAULT 0,
   responses   INTEGER NOT NULL DEFAULT 0,
   comparisons INTEGER NOT NULL DEFAULT 0,
-  feedback    INTEGER NOT NULL DEFAULT 0
+  feedback    INTEGER NOT NULL DEFAULT 0,
+  -- comparisons by outcome, and flagged ones
+  outcome_a   INTEGER NOT NULL DEFAULT 0,
+  outcome_b   INTEGER NOT NULL DEFAULT 0,
+  ties        INTEGER NOT NULL DEFAULT 0,
+  both_bad    INTEGER NOT NULL DEFAULT 0,
+  flagged     INTEGER NOT NULL DEFAULT 0
 ) STRICT;
-INSERT INTO dataset_counts (dataset_id, prompts, responses, comparisons, feedback)
+INSERT INTO dataset_counts (dataset_id, prompts, responses, comparisons, feedback, outcome_a, outcome_b, ties, both_bad, flagged)
 SELECT d.id,
        (SELECT count(*) FROM prompts p WHERE p.dataset_id = d.id),
        (SELECT count(*) FROM responses r JOIN prompts p ON p.id = r.prompt_id WHERE p.dataset_id = d.id),
        (SELECT count(*) FROM comparisons c WHERE c.dataset_id = d.id),
-       0
+       0,
+       (SELECT count(*) FROM comparisons c WHERE c.dataset_id = d.id AND c.outcome = 'a'),
+       (SELECT count(*) FROM comparisons c WHERE c.dataset_id = d.id AND c.outcome = 'b'),
+       (SELECT count(*) FROM comparisons c WHERE c.dataset_id = d.id AND c.outcome = 'tie'),
+       (SELECT count(*) FROM comparisons c WHERE c.dataset_id = d.id AND c.outcome = 'both_bad'),
+       (SELECT count(*) FROM comparisons c WHERE c.dataset_id = d.id AND c.flagged = 1)
   FROM datasets d;
 
 CREATE TRIGGER datasets_counts_insert AFTER INSERT ON datasets BEGIN
@@ -77,10 +89,34 @@ CREATE TRIGGER responses_counts_delete AFTER DELETE ON responses BEGIN
    WHERE dataset_id = (SELECT dataset_id FROM prompts WHERE id = old.prompt_id);
 END;
 CREATE TRIGGER comparisons_counts_insert AFTER INSERT ON comparisons BEGIN
-  UPDATE dataset_counts SET comparisons = comparisons + 1 WHERE dataset_id = new.dataset_id;
+  UPDATE dataset_counts
+     SET comparisons = comparisons + 1,
+         outcome_a = outcome_a + (new.outcome = 'a'), outcome_b = outcome_b + (new.outcome = 'b'),
+         ties = ties + (new.outcome = 'tie'), both_bad = both_bad + (new.outcome = 'both_bad'),
+         flagged = flagged + new.flagged
+   WHERE dataset_id = new.dataset_id;
 END;
 CREATE TRIGGER comparisons_counts_delete AFTER DELETE ON comparisons BEGIN
-  UPDATE dataset_counts SET comparisons = comparisons - 1 WHERE dataset_id = old.dataset_id;
+  UPDATE dataset_counts
+     SET comparisons = comparisons - 1,
+         outcome_a = outcome_a - (old.outcome = 'a'), outcome_b = outcome_b - (old.outcome = 'b'),
+         ties = ties - (old.outcome = 'tie'), both_bad = both_bad - (old.outcome = 'both_bad'),
+         flagged = flagged - old.flagged
+   WHERE dataset_id = old.dataset_id;
+END;
+CREATE TRIGGER comparisons_counts_update AFTER UPDATE OF outcome, flagged, dataset_id ON comparisons BEGIN
+  UPDATE dataset_counts
+     SET comparisons = comparisons - 1,
+         outcome_a = outcome_a - (old.outcome = 'a'), outcome_b = outcome_b - (old.outcome = 'b'),
+         ties = ties - (old.outcome = 'tie'), both_bad = both_bad - (old.outcome = 'both_bad'),
+         flagged = flagged - old.flagged
+   WHERE dataset_id = old.dataset_id;
+  UPDATE dataset_counts
+     SET comparisons = comparisons + 1,
+         outcome_a = outcome_a + (new.outcome = 'a'), outcome_b = outcome_b + (new.outcome = 'b'),
+         ties = ties + (new.outcome = 'tie'), both_bad = both_bad + (new.outcome = 'both_bad'),
+         flagged = flagged + new.flagged
+   WHERE dataset_id = new.dataset_id;
 END;
 CREATE TRIGGER feedback_counts_insert AFTER INSERT ON feedback BEGIN
   UPDATE dataset_counts SET feedback = feedback + 1 WHERE dataset_id = new.dataset_id;

@@ -219,3 +219,17 @@ test('dataset job progress is followed until it finishes', async () => {
   expect(store.progress).toBeNull()
   store.stop()
 })
+
+test('feedback and prompt pages are asked for the selected dataset', async () => {
+  const store = useDatasetsStore()
+  await store.select('demo')
+  fake.transport.call = (async (method: string, input: unknown) => {
+    fake.calls.push({ method, input: input as Record<string, unknown> })
+    return { rows: [], total: 0, offset: 0, limit: 50 }
+  }) as Transport['call']
+  await store.loadFeedback(0, 'cheese')
+  await store.loadPrompts(50)
+  expect(sent('datasets.feedback')).toEqual([{ name: 'demo', offset: 0, limit: 50, query: 'cheese' }])
+  expect(sent('datasets.prompts')).toEqual([{ name: 'demo', offset: 50, limit: 50 }])
+  expect(store.feedbackQuery).toBe('cheese')
+})

@@ -9,7 +9,9 @@ import type {
   DatasetStats,
   DatasetSummary,
   EditSummary,
-  ExportFormat,
+  FeedbackRow,
+  PromptRow,
+  DatasetExportFormat,
   DatasetExportResult,
   ImportFormat,
   ImportPreview,
@@ -63,6 +65,9 @@ export const useDatasetsStore = defineStore('datasets', () => {
   const previewing = ref(false)
   const progress = shallowRef<JobProgress | null>(null)
   const lastExport = shallowRef<DatasetExportResult | null>(null)
+  const feedbackPage = shallowRef<RowPage<FeedbackRow> | null>(null)
+  const feedbackQuery = ref('')
+  const promptsPage = shallowRef<RowPage<PromptRow> | null>(null)
   let unsubscribe: (() => void)[] = []
   /** Each page and detail request's number: an answer to an older request is dropped. */
   let pageRequest = 0
@@ -94,6 +99,8 @@ export const useDatasetsStore = defineStore('datasets', () => {
     page.value = null
     detail.value = null
     stats.value = annotators.value = health.value = null
+    feedbackPage.value = promptsPage.value = null
+    feedbackQuery.value = ''
     lastEdit.value = null
     undoable.value = 0
   }
@@ -387,7 +394,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     return result
   }
 
-  async function exportTo(format: ExportFormat, path: string, excludeFlagged = false): Promise<DatasetExportResult | undefined> {
+  async function exportTo(format: DatasetExportFormat, path: string, excludeFlagged = false): Promise<DatasetExportResult | undefined> {
     const name = selected.value
     if (!name) return undefined
     const result = await guard(() => client().call('datasets.export', { name, format, path, excludeFlagged }))
@@ -396,8 +403,21 @@ export const useDatasetsStore = defineStore('datasets', () => {
     return result
   }
 
-  async function deleteDataset(name: string) {
-    if (await guard(() => client().call('datasets.delete', { name }))) await refresh()
+  /** A page of the selected dataset's unpaired feedback (optionally searched) or of its prompts. */
+  async function loadFeedback(offset: number, text = feedbackQuery.value) {
+    const name = selected.value
+    if (!name) return
+    feedbackQuery.value = text
+    const q = text.trim()
+    const result = await guard(() => client().call('datasets.feedback', { name, offset: Math.max(0, offset), limit: pageSize.value, ...(q ? { query: q } : {}) }))
+    if (result && selected.value === name) feedbackPage.value = result
+  }
+
+  async function loadPrompts(offset: number) {
+    const name = selected.value
+    if (!name) return
+    const result = await guard(() => client().call('datasets.prompts', { name, offset: Math.max(0, offset), limit: pageSize.value }))
+    if (result && selected.value === name) promptsPage.value = result
   }
 
   return {
@@ -447,6 +467,10 @@ export const useDatasetsStore = defineStore('datasets', () => {
     previewWith,
     importFile,
     exportTo,
-    deleteDataset,
+    feedbackPage,
+    feedbackQuery,
+    promptsPage,
+    loadFeedback,
+    loadPrompts,
   }
 })
