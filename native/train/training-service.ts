@@ -26,9 +26,11 @@ import { resolvePreferenceTrainConfig } from './preference'
 import { RunService } from './service'
 import { resolveSftConfig } from './sft'
 import type { SftJobInput, TrainJobResult } from './sft-job'
+import type sftDefinition from './sft-job'
+import type preferenceDefinition from './preference-job'
 
-export const sftJob = jobScript<typeof import('./sft-job').default>('train.sft', new URL('./sft-job.ts', import.meta.url))
-export const preferenceJob = jobScript<typeof import('./preference-job').default>('train.preference', new URL('./preference-job.ts', import.meta.url))
+export const sftJob = jobScript<typeof sftDefinition>('train.sft', new URL('./sft-job.ts', import.meta.url))
+export const preferenceJob = jobScript<typeof preferenceDefinition>('train.preference', new URL('./preference-job.ts', import.meta.url))
 
 type SftRequest = z.output<(typeof trainMethods)['train.sft']['input']>
 type PreferenceRequest = z.output<(typeof trainMethods)['train.preference']['input']>
