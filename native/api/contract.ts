@@ -8,13 +8,13 @@ import type { MethodDef } from './define'
 import { systemMethods } from './system'
 import { datasetMethods } from './datasets'
 import { deviceMethods } from './devices'
-import { modelMethods } from './models'
-import { generateMethods } from './generate'
-import { trainMethods } from './train'
 import { jobMethods } from './jobs'
 import { voteMethods } from './votes'
 import { runMethods } from './runs'
 import { gameMethods } from './game'
+import { modelMethods } from './models'
+import { generateMethods } from './generate'
+import { trainMethods } from './train'
 
 export const methods = {
   ...systemMethods,

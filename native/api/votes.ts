@@ -42,7 +42,7 @@ export const voteMethods = {
         annotator: z.string().trim().min(1).max(200).default('me'),
         /** 'queue' walks every prompt once in order; 'random' draws pairs forever. */
         order: z.enum(['queue', 'random']).default('queue'),
-        seed: z.number().int().default(1),
+        seed: z.number().int().min(0).default(1),
       })
       .strict(),
     'Start a blind voting session over the response pairs of a dataset',

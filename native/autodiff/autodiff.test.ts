@@ -112,3 +112,29 @@ describe('autodiff', () => {
     expect(r.maxError).toBeLessThan(1e-6)
   })
 })
+
+describe('autodiff on graphs with ops it does not know', () => {
+  it('differentiates around them, and names them when the gradient must pass through', () => {
+    const b = GraphBuilder.create('foreign')
+    const x = b.input('x', DataType.float, [3])
+    const w = b.initializer('w', DataType.float, [3], [1, 2, 3])
+    const loss = b.reduceSum(b.mul(x, w), [0], false, 'dot')
+    b.output(loss, 'loss')
+    const model = b.toModel()
+    // A side branch through a custom-domain op whose output type nobody declared.
+    model.graph.nodes.push({ opType: 'Mystery', domain: 'com.example', name: 'side.mystery', inputs: ['x'], outputs: ['side'], attributes: [] })
+    model.graph.nodes.push({ opType: 'Relu', name: 'side.relu', inputs: ['side'], outputs: ['side_relu'], attributes: [] })
+    model.graph.outputs.push({ name: 'side_relu' })
+    expect(autodiff(model, { loss: 'loss', wrt: ['w'] }).gradients[0].reached).toBe(true)
+    model.graph.nodes.push({ opType: 'Mystery', domain: 'com.example', name: 'main.mystery', inputs: ['loss'], outputs: ['odd'], attributes: [] })
+    model.graph.valueInfo.push({ name: 'odd', type: { tensor: { elemType: DataType.float, shape: [] } } })
+    model.graph.outputs.push({ name: 'odd' })
+    expect(() => autodiff(model, { loss: 'odd', wrt: ['w'] })).toThrow('No gradient rule for op Mystery (com.example.Mystery node "main.mystery")')
+    // Through an undeclared foreign output into typed ops again: still a loud error, never a silent zero.
+    model.graph.nodes.push({ opType: 'Mystery', domain: 'com.example', name: 'hidden.mystery', inputs: ['loss'], outputs: ['hidden'], attributes: [] })
+    model.graph.nodes.push({ opType: 'Neg', name: 'hidden.neg', inputs: ['hidden'], outputs: ['visible'], attributes: [] })
+    model.graph.valueInfo.push({ name: 'visible', type: { tensor: { elemType: DataType.float, shape: [] } } })
+    model.graph.outputs.push({ name: 'visible' })
+    expect(() => autodiff(model, { loss: 'visible', wrt: ['w'] })).toThrow('The gradient must flow through "hidden" (output of com.example.Mystery node "hidden.mystery")')
+  })
+})

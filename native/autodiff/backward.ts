@@ -44,7 +44,8 @@ export function appendBackward(b: GraphBuilder, options: BackwardOptions): Backw
   const order = topologicalOrder(b.graph)
   const stop = new Set(options.stopGradient ?? [])
 
-  // Values that depend on a trained tensor through float ops that carry gradients.
+  // Values that depend on a trained tensor through float ops that carry gradients. An output of
+  // unknown type counts as live, so a gradient never silently stops at an op inference skipped.
   const live = new Set(options.wrt)
   for (const node of order) {
     const rule = gradientRule(node)
@@ -52,7 +53,7 @@ export function appendBackward(b: GraphBuilder, options: BackwardOptions): Backw
     if (!node.inputs.some((i) => i && live.has(i))) continue
     for (const o of node.outputs) {
       const info = o ? b.infos.get(o) : undefined
-      if (o && !stop.has(o) && info && isFloat(info.dtype)) live.add(o)
+      if (o && !stop.has(o) && (!info || isFloat(info.dtype))) live.add(o)
     }
   }
   // Values the loss depends on.
@@ -90,6 +91,15 @@ export function appendBackward(b: GraphBuilder, options: BackwardOptions): Backw
       if (rule.kind === 'none') continue
       if (rule.minOpset && b.opset < rule.minOpset) {
         throw new NashlabError('invalid_input', `The gradient of ${describeNode(node)} needs ai.onnx opset ${rule.minOpset}; the graph uses ${b.opset}.`, { op: node.opType, node: node.name, requiredOpset: rule.minOpset })
+      }
+      for (const name of node.inputs) {
+        if (!name || !onPath(name) || b.infos.has(name)) continue
+        const producer = order.find((n) => n.outputs.includes(name))
+        throw new NashlabError(
+          'invalid_input',
+          `The gradient must flow through "${name}"${producer ? ` (output of ${describeNode(producer)})` : ''}, whose type and shape are not known; that op is one Nashlab cannot infer or differentiate.`,
+          { tensor: name, ...(producer ? { op: producer.opType, node: producer.name } : {}) },
+        )
       }
       const dys = node.outputs.map((o) => (o && onPath(o) ? summed(o) : null))
       const ctx = context(b, node, dys, (i) => Boolean(node.inputs[i]) && onPath(node.inputs[i]))

@@ -30,10 +30,15 @@ export function unbroadcast(b: GraphBuilder, g: Value, x: Value, where: string):
     }
   }
   let out = g
-  if (axes.length > 0) out = b.reduceSum(out, axes, true, `unbroadcast.${x.name}`)
-  // The summed leading axes now have size 1: drop them (or add the axes a small gradient lacks).
-  if (lead > 0) out = b.squeeze(out, axes.slice(0, lead), `unbroadcast.${x.name}.squeeze`)
-  else if (lead < 0) out = b.unsqueeze(out, Array.from({ length: -lead }, (_, i) => i), `unbroadcast.${x.name}.unsqueeze`)
+  if (axes.length > 0 && axes.every((a) => a < lead)) {
+    // Only missing leading axes: one reduction that drops them.
+    out = b.reduceSum(out, axes, false, `unbroadcast.${x.name}`)
+  } else {
+    if (axes.length > 0) out = b.reduceSum(out, axes, true, `unbroadcast.${x.name}`)
+    // The summed leading axes now have size 1: drop them (or add the axes a small gradient lacks).
+    if (lead > 0) out = b.squeeze(out, axes.slice(0, lead), `unbroadcast.${x.name}.squeeze`)
+    else if (lead < 0) out = b.unsqueeze(out, Array.from({ length: -lead }, (_, i) => i), `unbroadcast.${x.name}.unsqueeze`)
+  }
   if (needsExpand) out = b.expandLike(out, x, `unbroadcast.${x.name}.expand`)
   return out
 }

@@ -2,9 +2,9 @@ import { appendFileSync } from 'node:fs'
 import * as ort from 'onnxruntime-node'
 import { GraphBuilder, type Value } from '../onnx/builder'
 import { DataType, isFloat, ortTypeName, typedArrayClass, type TypedArray } from '../onnx/dtype'
-import type { Dim } from '../onnx/model'
+import type { Dim, Model } from '../onnx/model'
 import { cpuSession } from '../onnx/session'
-import { Random } from '../models/random'
+import { Rng } from '../runtime/rng'
 import { autodiff } from './autodiff'
 
 /** One graph input of a gradient check: its shape, and optionally its type and values. */
@@ -14,7 +14,7 @@ export interface CheckInput {
   dtype?: number
   /** Fixed values (default: standard normals, or `init` for each element). */
   data?: readonly number[]
-  init?: (rng: Random, index: number) => number
+  init?: (rng: Rng, index: number) => number
   /** Differentiate with respect to it (default: true for float inputs). */
   trained?: boolean
 }
@@ -52,7 +52,7 @@ export function logCheck(label: string, kind: string, maxError: number, errors: 
  */
 export async function checkGradient(check: GradientCheck): Promise<GradientCheckResult> {
   const dtype = check.dtype ?? DataType.double
-  const rng = new Random(check.seed ?? 7)
+  const rng = Rng.fromSeed(check.seed ?? 7)
   const b = GraphBuilder.create('gradcheck', check.opset)
   const feeds: Record<string, { dtype: number; shape: number[]; data: TypedArray }> = {}
   const values: Record<string, Value> = {}
@@ -134,8 +134,8 @@ export interface ModelCheckOptions {
  * |analytic − numeric| / max(|numeric|, 1e-3·‖∇θ L‖₂·‖u‖₂) (the floor guards directions nearly
  * orthogonal to the gradient).
  */
-export async function checkModelGradients(model: import('../onnx/model').Model, options: ModelCheckOptions): Promise<GradientCheckResult> {
-  const rng = new Random(options.seed ?? 11)
+export async function checkModelGradients(model: Model, options: ModelCheckOptions): Promise<GradientCheckResult> {
+  const rng = Rng.fromSeed(options.seed ?? 11)
   const initial = new Map(model.graph.initializers.map((t) => [t.name, t]))
   const { model: withGrads } = autodiff(model, { loss: options.loss, wrt: options.wrt })
   // The forward graph with the same tensors as inputs, so perturbed values can be fed.

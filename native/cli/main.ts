@@ -16,12 +16,11 @@ function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | 
 
 function help(prefix?: string): string {
   const shown = commands.filter((c) => !prefix || c.words[0] === prefix)
-  const width = Math.max(...shown.map((c) => c.usage.length))
   return [
     'Nashlab — Nash learning from human feedback on your own workstation.',
     '',
     'Usage:',
-    ...shown.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    ...shown.map((c) => `  ${c.usage}\n      ${c.summary}`),
     '',
     'Every command takes --db PATH (default: $NASHLAB_DB or the per-user data folder) and --json.',
   ].join('\n')

@@ -1,5 +1,6 @@
 import type { Judge } from '../eval/tournament'
 import { raterTypes, type Option } from './restaurants'
+import { Rng } from '../runtime/rng'
 
 /** Which recommendation a response makes, by its keywords (null when it makes none or several). */
 export function recommendation(text: string): Option | null {
@@ -20,14 +21,8 @@ export function restaurantOracle(): Judge {
     name: 'oracle',
     antisymmetric: true,
     async prefer(pairs, seed) {
-      let state = seed >>> 0
-      const random = () => {
-        state = (state + 0x6d2b79f5) >>> 0
-        let t = state
-        t = Math.imul(t ^ (t >>> 15), t | 1)
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-      }
+      const rng = Rng.fromSeed(seed)
+      const random = () => rng.float()
       return pairs.map(({ a, b }) => {
         const ra = recommendation(a)
         const rb = recommendation(b)

@@ -4,6 +4,8 @@
  * pasta, pasta beats tacos, tacos beat sushi — so no single score orders them, and the population's
  * Nash equilibrium is the uniform mixture.
  */
+import { Rng } from '../runtime/rng'
+
 export const options = {
   sushi: 'Try Kaito for sushi: the omakase is fresh and the room is quiet enough to talk.',
   pasta: 'Go to Trattoria Bella: handmade pasta, generous portions, and they take walk-ins.',
@@ -26,18 +28,6 @@ export const prompts = [
   'What is a good place for a casual dinner?',
 ]
 
-/** Mulberry32: a tiny seeded generator, so the shipped file is reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 export interface DemoRow {
   prompt: string
   chosen: string
@@ -47,7 +37,8 @@ export interface DemoRow {
 
 /** `count` judgements: a random prompt, a random pair, a random rater who picks by their ranking. */
 export function restaurantComparisons(count: number, seed = 7): DemoRow[] {
-  const random = mulberry32(seed)
+  const rng = Rng.fromSeed(seed)
+  const random = () => rng.float()
   const keys = Object.keys(options) as Option[]
   const rows: DemoRow[] = []
   for (let i = 0; i < count; i++) {

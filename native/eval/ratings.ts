@@ -1,3 +1,5 @@
+import { Rng } from '../runtime/rng'
+
 /**
  * Ratings from pairwise results: Bradley–Terry strengths by Hunter's MM algorithm, shown on the
  * Elo scale, with parametric-bootstrap intervals; and the non-transitive triples that no rating
@@ -46,18 +48,6 @@ export function bradleyTerry(results: PairResults, options: { prior?: number; it
   return { strength: p, elo: p.map((v) => 1500 + 400 * Math.log10(v)) }
 }
 
-/** Mulberry32 seeded uniform generator (bootstrap resampling is reproducible by seed). */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 function binomial(n: number, p: number, random: () => number): number {
   let k = 0
   for (let i = 0; i < n; i++) if (random() < p) k++
@@ -76,7 +66,8 @@ function quantile(sorted: number[], q: number): number {
  */
 export function bootstrapElo(results: PairResults, options: { samples?: number; seed?: number; alpha?: number } = {}): { low: number[]; high: number[] } {
   const n = results.wins.length
-  const random = uniform(options.seed ?? 1)
+  const rng = Rng.fromSeed(options.seed ?? 1)
+  const random = () => rng.float()
   const draws: number[][] = Array.from({ length: n }, () => [])
   for (let s = 0; s < (options.samples ?? 200); s++) {
     const wins = results.wins.map((row) => row.map(() => 0))

@@ -3,6 +3,7 @@ import type { VoteChoice, VotePair, VoteSession } from '../api/votes'
 import { NashlabError } from '../api/errors'
 import { ComparisonWriter, DatasetRepository } from '../store/datasets'
 import type { Db } from '../store/db'
+import { Rng } from '../runtime/rng'
 
 interface Candidate {
   prompt: string
@@ -21,18 +22,6 @@ interface Session {
   cast: number[]
 }
 
-/** Mulberry32: seeded, so a session's order and sides are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const outcomeOf = (choice: VoteChoice, leftIsA: boolean) =>
   choice === 'left' ? (leftIsA ? 'a' : 'b') : choice === 'right' ? (leftIsA ? 'b' : 'a') : choice
 
@@ -49,7 +38,8 @@ export class VoteBooth {
   start(input: { source: string; into?: string; annotator: string; order: 'queue' | 'random'; seed: number }): VoteSession {
     const repo = new DatasetRepository(this.db)
     const source = repo.get(input.source)
-    const random = mulberry32(input.seed)
+    const rng = Rng.fromSeed(input.seed)
+    const random = () => rng.float()
     const queue = this.candidates(source.id, random)
     if (queue.length === 0) {
       throw new NashlabError('invalid_input', `The dataset "${input.source}" has no prompt with two different responses to compare.`, { dataset: input.source })

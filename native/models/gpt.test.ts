@@ -5,15 +5,15 @@ import { checkModelGradients } from '../autodiff/gradcheck'
 import { DataType } from '../onnx/dtype'
 import { cpuSession } from '../onnx/session'
 import { buildGpt, gptDefaults, gptParameterCount, gptParams, initGptWeights, type GptConfig } from './gpt'
-import { Random } from './random'
+import { Rng } from '../runtime/rng'
 
 const B = 2
 const T = 5
 
 function batch(vocab: number, seed = 3) {
-  const rng = new Random(seed)
-  const ids = BigInt64Array.from({ length: B * T }, () => BigInt(rng.int(vocab)))
-  const targets = BigInt64Array.from({ length: B * T }, (_, i) => (i === 3 ? -100n : BigInt(rng.int(vocab))))
+  const rng = Rng.fromSeed(seed)
+  const ids = BigInt64Array.from({ length: B * T }, () => BigInt(rng.below(vocab)))
+  const targets = BigInt64Array.from({ length: B * T }, (_, i) => (i === 3 ? -100n : BigInt(rng.below(vocab))))
   return { input_ids: new ort.Tensor('int64', ids, [B, T]), targets: new ort.Tensor('int64', targets, [B, T]) }
 }
 

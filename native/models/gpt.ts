@@ -1,8 +1,9 @@
 import { NashlabError } from '../api/errors'
+import { normals } from './normals'
 import { DEFAULT_OPSET, GraphBuilder, type Value } from '../onnx/builder'
 import { DataType } from '../onnx/dtype'
 import type { Dim, Model } from '../onnx/model'
-import { Random } from './random'
+import { Rng } from '../runtime/rng'
 
 /** A decoder-only transformer (GPT-2 / Llama family), small enough to train on a workstation. */
 export interface GptConfig {
@@ -148,7 +149,7 @@ export function gptTrainFlopsPerToken(c: GptConfig, sequence: number): number {
 
 /** Initial values: N(0, initStd²) weights (residual projections scaled by 1/√(2·layers)), unit gains, zero biases. */
 export function initGptWeights(c: GptConfig, seed = 1): Map<string, Float32Array> {
-  const rng = new Random(seed)
+  const rng = Rng.fromSeed(seed)
   const out = new Map<string, Float32Array>()
   for (const p of gptParams(c)) {
     const n = p.shape.reduce((a, b) => a * b, 1)
@@ -156,7 +157,7 @@ export function initGptWeights(c: GptConfig, seed = 1): Map<string, Float32Array
     else if (p.name.endsWith('.bias')) out.set(p.name, new Float32Array(n))
     else {
       const residual = p.name.endsWith('attn.proj.weight') || p.name.endsWith('mlp.proj.weight') || p.name.endsWith('mlp.down.weight')
-      out.set(p.name, rng.normals(n, residual ? c.initStd / Math.sqrt(2 * c.layers) : c.initStd))
+      out.set(p.name, normals(rng, n, residual ? c.initStd / Math.sqrt(2 * c.layers) : c.initStd))
     }
   }
   return out
@@ -269,8 +270,9 @@ export function buildGpt(config: Partial<GptConfig>, options: GptGraphOptions): 
           q = rotate(q, 'rope_q')
           k = rotate(k, 'rope_k')
         }
-        const scaled = b.mul(q, scalar(1 / Math.sqrt(hd)), 'q_scaled')
-        const scores = b.add(b.matMul(scaled, b.transpose(k, [0, 1, 3, 2], 'k_t'), 'qk'), mask, 'masked') // (B, H, T, T)
+        // The 1/√hd scale follows the product, where ONNX Runtime folds it into the MatMul.
+        const qk = b.mul(b.matMul(q, b.transpose(k, [0, 1, 3, 2], 'k_t'), 'qk'), scalar(1 / Math.sqrt(hd)), 'qk_scaled')
+        const scores = b.add(qk, mask, 'masked') // (B, H, T, T)
         const probs = b.softmax(scores, -1, 'probs')
         const mixed = b.matMul(probs, v, 'pv') // (B, H, T, hd)
         const merged = b.reshape(b.transpose(mixed, [0, 2, 1, 3], 'merge'), [-1, d], 'rows') // (B·T, d)

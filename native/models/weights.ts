@@ -35,8 +35,7 @@ export function weightSpecs(c: DecoderConfig): WeightSpec[] {
 
 /** Fresh weights drawn from `seed` (gpt.ts's initialisation: the same seed gives the same weights everywhere). */
 export function initWeights(c: DecoderConfig, seed: number): Weights {
-  // gpt.ts's generator treats seed 0 as 1; shift so that 0 is a seed of its own.
-  return initGptWeights(c, seed + 1)
+  return initGptWeights(c, seed)
 }
 
 /** Number of trainable parameters. */

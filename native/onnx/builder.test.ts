@@ -62,8 +62,11 @@ describe('graph builder and static shape inference', () => {
     const target = b.concat([b.unsqueeze(b.gather(s, b.scalar(0, DataType.int64)), [0]), b.unsqueeze(b.gather(s, b.scalar(1, DataType.int64)), [0]), b.ints([2, 4])], 0)
     expect(target.value).toEqual(['batch', 'seq', 2, 4])
     expect(b.reshape(x, target).shape).toEqual(['batch', 'seq', 2, 4])
-    expect(b.reshape(x, [0, -1]).shape).toEqual(['batch', null])
-    expect(b.reshape(x, [-1, 8]).shape).toEqual([null, 8])
+    expect(b.reshape(x, [0, -1]).shape).toEqual(['batch', '8*seq'])
+    const rows = b.reshape(x, [-1, 8])
+    expect(rows.shape).toEqual(['batch*seq', 8])
+    expect(b.reshape(rows, [-1, 2, 8]).shape).toEqual([null, 2, 8])
+    expect(b.reshape(b.reshape(x, [-1, 4]), [0, 0]).shape).toEqual(['2*batch*seq', 4])
     expect(b.reshape(b.reshape(x, [0, 0, 2, 4]), [0, 0, -1]).shape).toEqual(['batch', 'seq', 8])
   })
 

@@ -76,6 +76,7 @@ export class GraphBuilder {
 
   /** The finished model. */
   toModel(): Model {
+    this.foldOutputIdentities()
     const base = this.model
     const opsetImport = base ? base.opsetImport : [{ domain: '', version: this.opset }]
     return {
@@ -138,12 +139,39 @@ export class GraphBuilder {
     return this.value(name)
   }
 
-  /** Declare a graph output; a value with another name is passed through an Identity node. */
+  /** Declare a graph output; a value with another name is passed through an Identity node (removed again by `toModel`). */
   output(v: Value, name = v.name): Value {
     let out = v
     if (name !== v.name) [out] = this.node('Identity', [v], {}, { name, outputs: [name] })
     this.graph.outputs.push(tensorValueInfo(out.name, out.dtype, out.shape))
     return out
+  }
+
+  /**
+   * Drop the Identity nodes that only rename a computed value into a graph output: the value takes
+   * the output's name instead (an Identity costs a full copy in ONNX Runtime).
+   */
+  private foldOutputIdentities(): void {
+    const outputs = new Set(this.graph.outputs.map((o) => o.name))
+    const inputs = new Set([...this.graph.inputs.map((i) => i.name), ...this.graph.initializers.map((t) => t.name)])
+    const producers = new Map<string, Node>()
+    for (const n of this.graph.nodes) for (const o of n.outputs) if (o) producers.set(o, n)
+    const renames = new Map<string, string>()
+    const dropped = new Set<Node>()
+    for (const n of this.graph.nodes) {
+      if (n.opType !== 'Identity' || n.domain || !outputs.has(n.outputs[0])) continue
+      const source = n.inputs[0]
+      const producer = producers.get(source)
+      if (!producer || producer.opType === 'Constant' || inputs.has(source) || outputs.has(source) || renames.has(source)) continue
+      renames.set(source, n.outputs[0])
+      dropped.add(n)
+    }
+    if (renames.size === 0) return
+    this.graph.nodes = this.graph.nodes.filter((n) => !dropped.has(n))
+    for (const n of this.graph.nodes) {
+      n.inputs = n.inputs.map((i) => renames.get(i) ?? i)
+      n.outputs = n.outputs.map((o) => renames.get(o) ?? o)
+    }
   }
 
   /** An initializer with an exact (unscoped) name, e.g. a model weight. */
@@ -275,8 +303,21 @@ export class GraphBuilder {
     return this.op('Gemm', c ? [a, b, c] : [a, b], attrs, name)
   }
 
+  /**
+   * Transpose; a transpose of a transpose is composed into one from the original tensor (and
+   * vanishes when the two cancel), so backward passes never copy a tensor back into a layout that
+   * already exists.
+   */
   transpose(x: Value, perm: number[], name?: string) {
     if (perm.every((p, i) => p === i)) return x
+    const producer = this.graph.nodes.find((n) => n.outputs[0] === x.name && n.opType === 'Transpose' && !n.domain)
+    if (producer) {
+      const inner = this.value(producer.inputs[0])
+      const first = (nodeAttribute(producer, 'perm') as number[] | undefined) ?? inner.shape.map((_, i) => inner.shape.length - 1 - i)
+      const composed = perm.map((p) => first[p])
+      if (composed.every((p, i) => p === i)) return inner
+      return this.op('Transpose', [inner], { perm: composed }, name)
+    }
     return this.op('Transpose', [x], { perm }, name)
   }
 

@@ -169,7 +169,9 @@ export function inferGraph(graph: Graph, opset: number, options: InferOptions = 
     if (info) declared.set(v.name, info)
   }
   for (const node of topologicalOrder(graph)) {
-    if (!opSpec(node.opType, node.domain)) {
+    // Ops inference does not know, and nodes downstream of them, take declared types (or stay
+    // unknown: an error is raised only if something needs them).
+    if (!opSpec(node.opType, node.domain) || node.inputs.some((i) => i && !infos.has(i))) {
       for (const o of node.outputs) if (o && declared.has(o)) infos.set(o, declared.get(o)!)
       continue
     }

@@ -41,7 +41,7 @@ describe('protobuf wire format', () => {
 
   it('clamps numbers beyond int64 instead of wrapping', () => {
     const w = new ProtoWriter()
-    w.varint(1, 9223372036854775807) // rounds up to 2^63 as a double
+    w.varint(1, 2 ** 63) // INT64_MAX as a double rounds up to 2^63
     const r = new ProtoReader(w.finish())
     r.next()
     expect(r.varintBig()).toBe(9223372036854775807n)

@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node'
 import { describe, expect, it } from 'vitest'
 import { buildGpt } from '../models/gpt'
-import { Random } from '../models/random'
+import { Rng } from '../runtime/rng'
 import { cpuSession } from '../onnx/session'
 import { tensorArray } from '../onnx/tensor'
 import { addLora, mergeLora } from './lora'
@@ -16,8 +16,8 @@ describe('LoRA', () => {
     expect(() => addLora(base, { targets, rank: 4 })).toThrow('only where it is the weight (input B) of MatMul or Gemm')
     const lora = addLora(base, { targets: targets.slice(0, 2), rank: 4, alpha: 8 })
     expect(lora.trainable).toEqual(['block0.attn.qkv.weight.lora.down', 'block0.attn.qkv.weight.lora.up', 'block1.mlp.fc.weight.lora.down', 'block1.mlp.fc.weight.lora.up'])
-    const rng = new Random(2)
-    const ids = BigInt64Array.from({ length: 16 }, () => BigInt(rng.int(16)))
+    const rng = Rng.fromSeed(2)
+    const ids = BigInt64Array.from({ length: 16 }, () => BigInt(rng.below(16)))
     const batch = { input_ids: new ort.Tensor('int64', ids, [2, 8]), targets: new ort.Tensor('int64', BigInt64Array.from(ids, (v) => (v + 1n) % 16n), [2, 8]) }
     // Zero `up` at the start: the adapted model equals the base.
     const baseLogits = (await (await cpuSession(base)).run(batch)).logits.data as Float32Array

@@ -1,11 +1,11 @@
 import { NashlabError } from '../api/errors'
-import { GraphBuilder } from '../onnx/builder'
-import { nodeAttribute } from '../onnx/builder'
+import { normals } from '../models/normals'
+import { GraphBuilder, nodeAttribute } from '../onnx/builder'
 import { DataType } from '../onnx/dtype'
 import { describeNode } from '../onnx/infer'
 import type { Model, Node } from '../onnx/model'
 import { makeTensor, tensorArray } from '../onnx/tensor'
-import { Random } from '../models/random'
+import { Rng } from '../runtime/rng'
 
 /**
  * LoRA (Hu et al.): a frozen weight W gets a trainable low-rank update, W + (α/r)·ΔW with
@@ -55,7 +55,7 @@ function adaptedUse(model: Model, weight: string): { node: Node; transposed: boo
 
 /** Add rank-r adapters to the chosen weights; the base weights stay frozen initializers. */
 export function addLora(model: Model, options: LoraOptions): LoraModel {
-  const rng = new Random(options.seed ?? 1)
+  const rng = Rng.fromSeed(options.seed ?? 1)
   const r = options.rank
   const scale = (options.alpha ?? r) / r
   const inits = new Map(model.graph.initializers.map((t) => [t.name, t]))
@@ -79,7 +79,7 @@ export function addLora(model: Model, options: LoraOptions): LoraModel {
     const outDim = p.transposed ? rows : cols
     const downShape = p.transposed ? [r, inDim] : [inDim, r]
     const upShape = p.transposed ? [outDim, r] : [r, outDim]
-    const down = b.initializer(`${p.weight}.lora.down`, DataType.float, downShape, rng.normals(inDim * r, 1 / Math.sqrt(inDim)))
+    const down = b.initializer(`${p.weight}.lora.down`, DataType.float, downShape, normals(rng, inDim * r, 1 / Math.sqrt(inDim)))
     const up = b.initializer(`${p.weight}.lora.up`, DataType.float, upShape, new Float32Array(outDim * r))
     adapters.push({ weight: p.weight, down: down.name, up: up.name, scale, transposed: p.transposed })
     for (const u of p.uses) {

@@ -1,8 +1,9 @@
 import * as ort from 'onnxruntime-node'
+import { normals } from '../models/normals'
 import { describe, expect, it } from 'vitest'
 import { autodiff } from '../autodiff/autodiff'
 import { buildGpt } from '../models/gpt'
-import { Random } from '../models/random'
+import { Rng } from '../runtime/rng'
 import { GraphBuilder } from '../onnx/builder'
 import { DataType } from '../onnx/dtype'
 import { cpuSession } from '../onnx/session'
@@ -12,17 +13,17 @@ import { Trainer, type Feeds } from './trainer'
 
 /** y = x·W + c, loss = mean((y − t)²): small enough to check the optimizer against plain JS. */
 function regression() {
-  const rng = new Random(4)
+  const rng = Rng.fromSeed(4)
   const b = GraphBuilder.create('regression')
   const x = b.input('x', DataType.float, [8, 3])
   const t = b.input('t', DataType.float, [8, 2])
-  const w = b.initializer('w', DataType.float, [3, 2], rng.normals(6))
-  const c = b.initializer('c', DataType.float, [2], rng.normals(2))
+  const w = b.initializer('w', DataType.float, [3, 2], normals(rng, 6))
+  const c = b.initializer('c', DataType.float, [2], normals(rng, 2))
   const diff = b.sub(b.add(b.matMul(x, w), c), t)
   b.output(b.reduceMean(b.mul(diff, diff), [0, 1], false, 'mse'), 'loss')
   const feeds: Feeds = {
-    x: new ort.Tensor('float32', rng.normals(24), [8, 3]),
-    t: new ort.Tensor('float32', rng.normals(16), [8, 2]),
+    x: new ort.Tensor('float32', normals(rng, 24), [8, 3]),
+    t: new ort.Tensor('float32', normals(rng, 16), [8, 2]),
   }
   return { model: b.toModel(), feeds }
 }
@@ -51,9 +52,9 @@ function referenceAdamW(params: Map<string, Float64Array>, grads: Map<string, Fl
   return norm
 }
 
-function tokenBatch(rng: Random, batch: number, sequence: number, vocab: number, ignoreEvery = 0): Feeds {
-  const ids = BigInt64Array.from({ length: batch * sequence }, () => BigInt(rng.int(vocab)))
-  const targets = BigInt64Array.from({ length: batch * sequence }, (_, i) => (ignoreEvery && i % ignoreEvery === 0 ? -100n : BigInt(rng.int(vocab))))
+function tokenBatch(rng: Rng, batch: number, sequence: number, vocab: number, ignoreEvery = 0): Feeds {
+  const ids = BigInt64Array.from({ length: batch * sequence }, () => BigInt(rng.below(vocab)))
+  const targets = BigInt64Array.from({ length: batch * sequence }, (_, i) => (ignoreEvery && i % ignoreEvery === 0 ? -100n : BigInt(rng.below(vocab))))
   return { input_ids: new ort.Tensor('int64', ids, [batch, sequence]), targets: new ort.Tensor('int64', targets, [batch, sequence]) }
 }
 
@@ -84,7 +85,7 @@ describe('train-step programs', () => {
 
   it('normalise accumulated micro-batches over the effective batch (equal to one big batch)', async () => {
     const config = { vocab: 13, dModel: 16, layers: 1, heads: 2, context: 6 }
-    const rng = new Random(8)
+    const rng = Rng.fromSeed(8)
     const full = tokenBatch(rng, 4, 6, 13, 5)
     const ids = full.input_ids.data as BigInt64Array
     const targets = full.targets.data as BigInt64Array

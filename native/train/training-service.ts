@@ -9,7 +9,7 @@ import type { EventBus } from '../engine/events'
 import type { Handlers, Service } from '../engine/handlers'
 import { jobScript, type JobScript } from '../jobs/define'
 import type { JobManager } from '../jobs/manager'
-import { defaultTemplate, type ModelCatalog } from '../models/catalog'
+import { defaultTemplate, ModelCatalog } from '../models/catalog'
 import { decoderConfigSchema, type DecoderConfig } from '../models/config'
 import { dataPath, storedPath, type ModelManifest } from '../models/manifest'
 import { isNative } from '../models/open'
@@ -23,7 +23,7 @@ import { datasetTexts, judgedPairs, preferredExamples, responseExamples } from '
 import { ChannelReceiver, type ChannelMessage } from './channel'
 import type { PreferenceJobInput, PreferenceJobResult } from './preference-job'
 import { resolvePreferenceTrainConfig } from './preference'
-import type { RunService } from './service'
+import { RunService } from './service'
 import { resolveSftConfig } from './sft'
 import type { SftJobInput, TrainJobResult } from './sft-job'
 
@@ -69,7 +69,11 @@ export class TrainingService implements Service {
   /** Runs with a job in flight → the job. */
   private readonly active = new Map<number, string>()
 
-  constructor(private readonly deps: { db: Db; events: EventBus; dataDir: string; jobs: JobManager; runs: RunService; catalog: ModelCatalog }) {
+  private readonly deps: { db: Db; events: EventBus; dataDir: string; jobs: JobManager; runs: RunService; catalog: ModelCatalog }
+
+  constructor(base: { db: Db; events: EventBus; dataDir: string; jobs: JobManager }) {
+    // Runs and the catalogue are views of the same database: this service's own instances log and emit alike.
+    const deps = (this.deps = { ...base, runs: new RunService(base), catalog: new ModelCatalog(base.db, base.dataDir) })
     this.datasets = new DatasetRepository(deps.db)
     this.handlers = {
       'train.sft': (input) => this.startSft(input),

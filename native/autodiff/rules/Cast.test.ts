@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { DataType } from '../../onnx/dtype'
-import type { Random } from '../../models/random'
+import type { Rng } from '../../runtime/rng'
 import { checkGradient } from '../gradcheck'
 
 describe('Cast gradient', () => {
@@ -9,7 +9,7 @@ describe('Cast gradient', () => {
     expect(r.maxError).toBeLessThan(5e-3)
   })
   it('stops the gradient at a cast to an integer type', async () => {
-    const r = await checkGradient({ label: 'Cast.int', inputs: { x: { shape: [6], init: (rng: Random) => 3 * rng.uniform() + 0.3 } }, build: (b, x) => b.mul(x.x, b.cast(b.cast(x.x, DataType.int64), DataType.double)) })
+    const r = await checkGradient({ label: 'Cast.int', inputs: { x: { shape: [6], init: (rng: Rng) => 3 * rng.float() + 0.3 } }, build: (b, x) => b.mul(x.x, b.cast(b.cast(x.x, DataType.int64), DataType.double)) })
     expect(r.maxError).toBeLessThan(1e-6)
   })
 })

@@ -21,7 +21,10 @@ export const Gelu = gradient((ctx) => {
     const right = b.mul(b.mul(b.mul(x, c(0.5), 'half_x'), sech2, 'half_x_sech2'), du, 'right')
     return [b.mul(dy, b.add(left, right, 'slope'), 'dx')]
   }
-  const cdf = b.mul(b.add(c(1), b.erf(b.mul(x, c(Math.SQRT1_2), 'scaled'), 'erf'), 'one_plus_erf'), c(0.5), 'cdf')
-  const pdf = b.mul(b.exp(b.mul(b.mul(x, x, 'x2'), c(-0.5), 'neg_half_x2'), 'bell'), c(1 / Math.sqrt(2 * Math.PI)), 'pdf')
-  return [b.mul(dy, b.add(cdf, b.mul(x, pdf, 'x_pdf'), 'slope'), 'dx')]
+  // With s = X/√2: Φ(X) + X·φ(X) = ½·(1 + erf(s) + s·(2/√π)·e^(−s²)); the constant goes into the
+  // exponent, (2/√π)·e^(−s²) = e^(ln(2/√π) − s²), to save a pass.
+  const s = b.mul(x, c(Math.SQRT1_2), 's')
+  const bell = b.exp(b.sub(c(Math.log(2 / Math.sqrt(Math.PI))), b.mul(s, s, 's2'), 'exponent'), 'bell')
+  const sum = b.add(b.erf(s, 'erf'), b.mul(s, bell, 'density'), 'sum')
+  return [b.mul(b.mul(dy, c(0.5), 'half_dy'), b.add(sum, c(1), 'twice_slope'), 'dx')]
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Random } from '../../models/random'
+import type { Rng } from '../../runtime/rng'
 import { DataType } from '../../onnx/dtype'
 import { checkGradient } from '../gradcheck'
 
@@ -13,11 +13,11 @@ describe('Pow gradient', () => {
     expect(r.maxError).toBeLessThan(1e-6)
   })
   it('matches finite differences for exponent 0.5', async () => {
-    const r = await checkGradient({ label: 'Pow.sqrt', inputs: { x: { shape: [4], init: (rng: Random) => 0.2 + 2 * rng.uniform() } }, build: (b, x) => b.pow(x.x, b.scalarLike(0.5, x.x)) })
+    const r = await checkGradient({ label: 'Pow.sqrt', inputs: { x: { shape: [4], init: (rng: Rng) => 0.2 + 2 * rng.float() } }, build: (b, x) => b.pow(x.x, b.scalarLike(0.5, x.x)) })
     expect(r.maxError).toBeLessThan(1e-6)
   })
   it('matches finite differences for a trained, broadcast exponent', async () => {
-    const r = await checkGradient({ label: 'Pow.trained', inputs: { x: { shape: [2, 3], init: (rng: Random) => 0.2 + 2 * rng.uniform() }, e: [3] }, build: (b, x) => b.pow(x.x, x.e) })
+    const r = await checkGradient({ label: 'Pow.trained', inputs: { x: { shape: [2, 3], init: (rng: Rng) => 0.2 + 2 * rng.float() }, e: [3] }, build: (b, x) => b.pow(x.x, x.e) })
     expect(r.maxError).toBeLessThan(1e-6)
   })
   it('matches finite differences for an integer exponent tensor', async () => {

@@ -1,5 +1,7 @@
 // One line per command group (merged with git's union driver, see .gitattributes).
 import type { CliCommand } from '../command'
+import { autodiffCommands } from './autodiff'
+import { benchCommands } from './bench'
 import { datasetCommands } from './datasets'
 import { deviceCommands } from './devices'
 import { jobCommands } from './jobs'
@@ -25,4 +27,8 @@ export const commands: CliCommand[] = [
   ...trainCommands,
   ...nashmdCommands,
   ...runCommands,
+  ...autodiffCommands,
+  ...benchCommands,
+  ...modelCommands,
+  ...trainCommands,
 ]

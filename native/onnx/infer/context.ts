@@ -152,9 +152,66 @@ export function evalBroadcast(inputs: (TensorInfo | undefined)[], out: Dim[] | u
   return result
 }
 
-/** Element-wise combination of values that may be symbolic: exact for numbers, symbolic passes through x·1, x+0. */
+/**
+ * Symbolic dims are products: "batch", "4*batch", "batch*seq" (a coefficient, then symbol names
+ * sorted). These helpers multiply and divide them, so that reshaping (batch, 4, 8) to (-1, 8)
+ * gives ("4*batch", 8) and back again.
+ */
+export interface Monomial {
+  coef: number
+  symbols: string[]
+}
+
+export function toMonomial(d: Dim): Monomial | undefined {
+  if (d === null) return undefined
+  if (typeof d === 'number') return { coef: d, symbols: [] }
+  const m: Monomial = { coef: 1, symbols: [] }
+  for (const part of d.split('*')) {
+    const n = Number(part)
+    if (part !== '' && Number.isFinite(n)) m.coef *= n
+    else m.symbols.push(part)
+  }
+  m.symbols.sort()
+  return m
+}
+
+export function fromMonomial(m: Monomial): Dim {
+  if (m.symbols.length === 0) return m.coef
+  return m.coef === 1 ? m.symbols.join('*') : `${m.coef}*${m.symbols.join('*')}`
+}
+
+/** Product of dims (null when one is unknown). */
+export function multiplyDims(dims: readonly Dim[]): Dim {
+  const out: Monomial = { coef: 1, symbols: [] }
+  for (const d of dims) {
+    const m = toMonomial(d)
+    if (!m) return null
+    out.coef *= m.coef
+    out.symbols.push(...m.symbols)
+  }
+  out.symbols.sort()
+  return fromMonomial(out)
+}
+
+/** a / b when it divides exactly (null otherwise). */
+export function divideDims(a: Dim, b: Dim): Dim {
+  const x = toMonomial(a)
+  const y = toMonomial(b)
+  if (!x || !y || y.coef === 0 || x.coef % y.coef !== 0) return null
+  const symbols = [...x.symbols]
+  for (const s of y.symbols) {
+    const i = symbols.indexOf(s)
+    if (i === -1) return null
+    symbols.splice(i, 1)
+  }
+  return fromMonomial({ coef: x.coef / y.coef, symbols })
+}
+
+/** Element-wise combination of values that may be symbolic: exact for numbers, products kept symbolically, x+0 passes. */
 export function symbolicOp(op: string, a: Dim, b: Dim): Dim {
   if (typeof a === 'number' && typeof b === 'number') return null
+  if (op === 'Mul' && a !== null && b !== null) return multiplyDims([a, b])
+  if (op === 'Div' && a !== null && b !== null) return divideDims(a, b)
   if (op === 'Mul' && a === 1) return b
   if ((op === 'Mul' || op === 'Div') && b === 1) return a
   if ((op === 'Add' || op === 'Sub') && b === 0) return a

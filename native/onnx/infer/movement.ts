@@ -1,6 +1,6 @@
 import { DataType } from '../dtype'
 import type { Dim } from '../model'
-import { broadcastShapes, knownNumbers, knownNumel, normAxis, rankOf, strides, VALUE_LIMIT, type InferContext, type InferFn, type TensorInfo } from './context'
+import { broadcastShapes, divideDims, knownNumbers, knownNumel, multiplyDims, normAxis, rankOf, strides, VALUE_LIMIT, type InferContext, type InferFn, type TensorInfo } from './context'
 
 /** Axes from the attribute (before `since`) or from input `index` (a known constant). */
 function axesOf(ctx: InferContext, index: number, since: number): number[] | undefined | 'unknown' {
@@ -12,25 +12,7 @@ function axesOf(ctx: InferContext, index: number, since: number): number[] | und
 
 /** Symbolic-aware size of a -1 Reshape dim: numel(input) / numel(other target dims). */
 function inferMinusOne(input: Dim[], others: Dim[]): Dim {
-  const symbols: string[] = []
-  let num = 1
-  for (const d of input) {
-    if (typeof d === 'number') num *= d
-    else if (typeof d === 'string') symbols.push(d)
-    else return null
-  }
-  let den = 1
-  for (const d of others) {
-    if (typeof d === 'number') den *= d
-    else if (typeof d === 'string') {
-      const i = symbols.indexOf(d)
-      if (i === -1) return null
-      symbols.splice(i, 1)
-    } else return null
-  }
-  if (symbols.length === 0) return num % den === 0 ? num / den : null
-  if (symbols.length === 1 && num === den) return symbols[0]
-  return null
+  return divideDims(multiplyDims(input), multiplyDims(others))
 }
 
 export const reshape: InferFn = (ctx) => {
@@ -38,7 +20,7 @@ export const reshape: InferFn = (ctx) => {
   const target = ctx.required(1)
   if (!target.value) {
     const n = target.shape?.[0]
-    return [{ dtype: x.dtype, shape: typeof n === 'number' ? new Array<Dim>(n).fill(null) : undefined, ...(x.value ? {} : {}) }]
+    return [{ dtype: x.dtype, shape: typeof n === 'number' ? new Array<Dim>(n).fill(null) : undefined }]
   }
   const allowZero = ctx.opset >= 14 && ctx.int('allowzero') === 1
   const dims: Dim[] = target.value.map((d, i) => (d === 0 && !allowZero ? (x.shape ? x.shape[i] : null) : d))
@@ -57,8 +39,8 @@ export const flatten: InferFn = (ctx) => {
   const x = ctx.required(0)
   const rank = rankOf(ctx, x)
   const axis = ctx.int('axis') < 0 ? ctx.int('axis') + rank : ctx.int('axis')
-  const a = knownNumel(x.shape!.slice(0, axis)) ?? null
-  const b = knownNumel(x.shape!.slice(axis)) ?? null
+  const a = multiplyDims(x.shape!.slice(0, axis))
+  const b = multiplyDims(x.shape!.slice(axis))
   return [{ dtype: x.dtype, shape: [a, b], ...(x.value ? { value: x.value } : {}) }]
 }
 

@@ -71,5 +71,3 @@ export const size: InferFn = (ctx) => {
   return [{ dtype: DataType.int64, shape: [], ...(n !== undefined ? { value: [n] } : {}) }]
 }
 
-/** The element values of a known info as numbers, or undefined. */
-export { knownNumbers }

@@ -1,16 +1,11 @@
 import { expect, test } from 'vitest'
+import { Rng } from '../../runtime/rng'
 import { applyMissingEosPenalty, completionMask, nashAdvantages, type KlEstimator } from './advantage'
 import { randomPreference, TabularPolicy } from './tabular'
 
-function mulberry(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+function mulberry(seed: number): () => number {
+  const rng = Rng.fromSeed(seed)
+  return () => rng.float()
 }
 
 const vocab = 3

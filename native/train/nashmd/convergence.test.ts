@@ -1,18 +1,13 @@
 import { expect, test } from 'vitest'
+import { Rng } from '../../runtime/rng'
 import { regularisedEquilibrium } from '../../game/equilibrium'
 import { preferenceGame } from '../../game/game'
 import { nashAdvantages } from './advantage'
 import { randomPreference, TabularPolicy } from './tabular'
 
-function mulberry(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+function mulberry(seed: number): () => number {
+  const rng = Rng.fromSeed(seed)
+  return () => rng.float()
 }
 
 /** The token-level geometric mixture: logits (1 − β)·z_π + β·z_μ at every prefix. */

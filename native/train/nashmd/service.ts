@@ -9,14 +9,14 @@ import type { Handlers, Service } from '../../engine/handlers'
 import { writeFileAtomic } from '../../jobs/atomic'
 import { jobScript } from '../../jobs/define'
 import type { JobManager } from '../../jobs/manager'
-import type { ModelCatalog } from '../../models/catalog'
+import { ModelCatalog } from '../../models/catalog'
 import { dataPath, storedPath, type ModelManifest, type PolicyManifest, type PreferenceManifest } from '../../models/manifest'
 import { isNative } from '../../models/open'
 import type { ModelRow } from '../../store/models'
 import type { Db } from '../../store/db'
 import { DatasetRepository } from '../../store/datasets'
 import { ChannelReceiver, type ChannelMessage } from '../channel'
-import type { RunService } from '../service'
+import { RunService } from '../service'
 import type nashJobDefinition from './job'
 import type { NashChannelMessage, NashJobInput } from './job'
 import { runOptions } from './options'
@@ -31,8 +31,6 @@ export interface NashServiceDeps {
   database: string
   dataDir: string
   jobs: JobManager
-  runs: RunService
-  catalog: ModelCatalog
 }
 
 /** Which process trains a run (runs/<id>/owner.json), so other processes leave it alone. */
@@ -66,8 +64,11 @@ export class NashTrainService implements Service {
   private readonly datasets: DatasetRepository
   private readonly active = new Map<number, Active>()
   private readonly root: string
+  private readonly deps: NashServiceDeps & { runs: RunService; catalog: ModelCatalog }
 
-  constructor(private readonly deps: NashServiceDeps) {
+  constructor(base: NashServiceDeps) {
+    // Runs and the catalogue are views of the same database: this service's own instances log and emit alike.
+    const deps = (this.deps = { ...base, runs: new RunService(base), catalog: new ModelCatalog(base.db, base.dataDir) })
     this.datasets = new DatasetRepository(deps.db)
     // An in-memory database has no data folder of its own: keep its runs apart from other engines'.
     this.root = deps.database === ':memory:' ? fs.mkdtempSync(path.join(os.tmpdir(), 'nashlab-runs-')) : path.join(deps.dataDir, 'runs')

@@ -1,0 +1,6 @@
+import type { Bench } from './bench'
+import { matmulBenches } from './matmul'
+import { trainBenches } from './train'
+
+/** Every bench, grouped by file (add a group: one file exporting Bench[], one line here). */
+export const benches: Bench[] = [...matmulBenches, ...trainBenches]
