@@ -1,6 +1,7 @@
 import type { Bench } from './bench'
 import { matmulBenches } from './matmul'
 import { trainBenches } from './train'
+import { nashmdBenches } from './nashmd'
 
 /** Every bench, grouped by file (add a group: one file exporting Bench[], one line here). */
-export const benches: Bench[] = [...matmulBenches, ...trainBenches]
+export const benches: Bench[] = [...matmulBenches, ...trainBenches, ...nashmdBenches]
