@@ -70,6 +70,8 @@ export default defineJob(async (input: NashJobInput, ctx): Promise<NashJobResult
       ctx.check()
       if (fs.existsSync(input.cancelFile)) throw new NashlabError('cancelled', `Run ${input.run} was cancelled.`)
     }
+    // The progress line carries the last step's sampling throughput (the job context adds rate and ETA).
+    let tokensPerSecond: number | null = null
     try {
       const result = await runNash({
         config: c,
@@ -89,8 +91,11 @@ export default defineJob(async (input: NashJobInput, ctx): Promise<NashJobResult
         resume: input.resume,
         hooks: {
           check,
-          progress: (done, total) => ctx.progress({ done, total, unit: 'steps' }),
-          metrics: (step, values) => post({ type: 'metrics', step, values }),
+          progress: (done, total) => ctx.progress({ done, total, unit: 'steps', ...(tokensPerSecond !== null ? { message: `${Math.round(tokensPerSecond)} tokens/s` } : {}) }),
+          metrics: (step, values) => {
+            tokensPerSecond = values['throughput/tokens_per_second'] ?? null
+            post({ type: 'metrics', step, values })
+          },
           checkpoint: (step, folder) => post({ type: 'checkpoint', step, folder }),
           samples: (step, samples) => post({ type: 'samples', step, samples }),
           warn: (message) => ctx.warn(message),

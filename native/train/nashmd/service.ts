@@ -40,6 +40,9 @@ interface Owner {
   startedAt: string
 }
 
+/** Run folders an engine of this process is training (an owner file with this process's pid is live only then). */
+const trainedHere = new Set<string>()
+
 interface Active {
   job: string
   /** Settles when the run has ended and its status is recorded. */
@@ -182,17 +185,25 @@ export class NashTrainService implements Service {
 
   private launch(run: number, config: NashConfig, resume: boolean): void {
     const { catalog, jobs, events, dataDir } = this.deps
-    const folder = this.folder(run)
-    fs.mkdirSync(folder, { recursive: true })
-    const cancelFile = path.join(folder, 'cancel')
-    fs.rmSync(cancelFile, { force: true })
-    writeFileAtomic(path.join(folder, 'owner.json'), JSON.stringify({ pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString() } satisfies Owner))
-    const manifest = (id: number) => catalog.get(id).manifest
     const prompts = this.deps.db
       .prepare('SELECT p.text FROM prompts p JOIN datasets d ON d.id = p.dataset_id WHERE d.name = ? ORDER BY p.id')
       .pluck()
       .all(config.dataset) as string[]
     if (prompts.length === 0) throw new NashlabError('invalid_input', `The dataset "${config.dataset}" has no prompts to train on.`, { field: 'dataset' })
+    // The models as they are now (a model deleted since the run started stops its resume here).
+    const manifest = (id: number) => catalog.get(id).manifest
+    const manifests = {
+      policy: manifest(config.policy.id) as PolicyManifest,
+      reference: manifest(config.reference.id) as PolicyManifest,
+      judge: manifest(config.preference.id) as PreferenceManifest,
+      evalJudge: manifest(config.evalJudge.id) as PreferenceManifest,
+    }
+    const folder = this.folder(run)
+    fs.mkdirSync(folder, { recursive: true })
+    const cancelFile = path.join(folder, 'cancel')
+    fs.rmSync(cancelFile, { force: true })
+    writeFileAtomic(path.join(folder, 'owner.json'), JSON.stringify({ pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString() } satisfies Owner))
+    trainedHere.add(folder)
 
     let ended = false
     let resolveEnd!: () => void
@@ -202,12 +213,7 @@ export class NashTrainService implements Service {
       run,
       config,
       dataDir,
-      manifests: {
-        policy: manifest(config.policy.id) as PolicyManifest,
-        reference: manifest(config.reference.id) as PolicyManifest,
-        judge: manifest(config.preference.id) as PreferenceManifest,
-        evalJudge: manifest(config.evalJudge.id) as PreferenceManifest,
-      },
+      manifests,
       prompts,
       checkpointRoot: path.join(folder, 'checkpoints'),
       resume,
@@ -244,6 +250,7 @@ export class NashTrainService implements Service {
         receiver.close()
         fs.rmSync(cancelFile, { force: true })
         fs.rmSync(path.join(folder, 'owner.json'), { force: true })
+        trainedHere.delete(folder)
         return this.summary(run)
       })
     this.active.set(run, { job: job.id, ended: finished })
@@ -371,7 +378,8 @@ export class NashTrainService implements Service {
     }
     // Another machine's process (a shared folder) cannot be checked: it counts as alive.
     if (owner.hostname !== os.hostname()) return owner
-    if (owner.pid === process.pid) return null
+    // This process: live while one of its engines trains the run (another engine on the same database).
+    if (owner.pid === process.pid) return trainedHere.has(this.folder(run)) && !this.active.has(run) ? owner : null
     try {
       process.kill(owner.pid, 0)
       return owner
