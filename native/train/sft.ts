@@ -8,7 +8,7 @@ import type { Weights } from '../models/weights'
 import { Rng } from '../runtime/rng'
 import { runTraining, int64, type TrainingHooks, type TrainingResult } from './run-training'
 import { resolveTrainConfig, trainConfigFields, type TrainConfig } from './train-config'
-import { Trainer } from './trainer'
+import { type Trainer } from './trainer'
 
 /**
  * Supervised fine-tuning: the loss of a batch is the mean, over every completion token of the

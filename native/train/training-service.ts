@@ -13,7 +13,7 @@ import { defaultTemplate, ModelCatalog } from '../models/catalog'
 import { decoderConfigSchema, type DecoderConfig } from '../models/config'
 import { dataPath, storedPath, type ModelManifest } from '../models/manifest'
 import { isNative } from '../models/open'
-import { resolvePreferenceConfig, type PreferenceConfig } from '../models/preference-config'
+import { resolvePreferenceConfig } from '../models/preference-config'
 import { loadTokenizer, saveTokenizer } from '../models/tokenizer/files'
 import type { PromptTemplate } from '../models/tokenizer/template'
 import { trainByteLevelBpe } from '../models/tokenizer/train'
@@ -26,9 +26,11 @@ import { resolvePreferenceTrainConfig } from './preference'
 import { RunService } from './service'
 import { resolveSftConfig } from './sft'
 import type { SftJobInput, TrainJobResult } from './sft-job'
+import type sftDefinition from './sft-job'
+import type preferenceDefinition from './preference-job'
 
-export const sftJob = jobScript<typeof import('./sft-job').default>('train.sft', new URL('./sft-job.ts', import.meta.url))
-export const preferenceJob = jobScript<typeof import('./preference-job').default>('train.preference', new URL('./preference-job.ts', import.meta.url))
+export const sftJob = jobScript<typeof sftDefinition>('train.sft', new URL('./sft-job.ts', import.meta.url))
+export const preferenceJob = jobScript<typeof preferenceDefinition>('train.preference', new URL('./preference-job.ts', import.meta.url))
 
 type SftRequest = z.output<(typeof trainMethods)['train.sft']['input']>
 type PreferenceRequest = z.output<(typeof trainMethods)['train.preference']['input']>
