@@ -9,6 +9,8 @@ import type { Service } from './handlers'
 import { SystemService } from './system'
 import { DatasetService } from '../data/service'
 import { EvalService } from '../eval/service'
+import { CompareService } from '../eval/compare-service'
+import { TournamentService } from '../eval/tournament-service'
 import { RunService } from '../train/service'
 import { GameService } from '../game/service'
 import { JobService } from '../jobs/service'
@@ -36,6 +38,8 @@ export function createServices(deps: ServiceDeps): Service[] {
     new SystemService(deps),
     new DatasetService(deps),
     new EvalService(deps),
+    new CompareService(deps),
+    new TournamentService(deps),
     new RunService(deps),
     new GameService(deps),
     new JobService(deps),

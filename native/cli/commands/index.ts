@@ -11,6 +11,8 @@ import { trainCommands } from './train'
 import { serveCommands } from './serve'
 import { systemCommands } from './system'
 import { voteCommands } from './vote'
+import { compareCommands } from './compare'
+import { tournamentCommands } from './tournament'
 import { nashmdCommands } from './nashmd'
 import { runCommands } from './runs'
 
@@ -20,6 +22,8 @@ export const commands: CliCommand[] = [
   ...serveCommands,
   ...datasetCommands,
   ...voteCommands,
+  ...compareCommands,
+  ...tournamentCommands,
   ...gameCommands,
   ...deviceCommands,
   ...jobCommands,

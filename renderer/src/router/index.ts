@@ -16,10 +16,22 @@ export const routes: (RouteRecordRaw & { meta?: { title: string; nav: boolean; k
     meta: { title: 'Training', nav: true, key: 't' },
   },
   {
+    path: '/compare',
+    name: 'compare',
+    component: () => import('../views/CompareView.vue'),
+    meta: { title: 'Compare', nav: true, key: 'c' },
+  },
+  {
     path: '/vote',
     name: 'vote',
     component: () => import('../views/VoteView.vue'),
     meta: { title: 'Blind vote', nav: true, key: 'v' },
+  },
+  {
+    path: '/tournaments',
+    name: 'tournaments',
+    component: () => import('../views/TournamentView.vue'),
+    meta: { title: 'Tournaments', nav: true, key: 'o' },
   },
   {
     path: '/game',
