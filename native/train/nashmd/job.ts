@@ -65,6 +65,8 @@ export default defineJob(async (input: NashJobInput, ctx): Promise<NashJobResult
     const sameEval = c.evalJudge.id === c.preference.id && pairJudge
     const evalSource = sameEval ? null : await openJudge(manifests.evalJudge)
     const evalJudge = sameEval ? pairJudge : await PreferenceJudge.create(evalSource!.manifest.preference, evalSource!.weights, evalSource!.eos, evalSource!.options)
+    // A provider that fell back to the CPU shows on the job (the samplers' own are forwarded by runNash).
+    for (const w of new Set([...(pairJudge?.warnings ?? []), ...(reward?.warnings ?? []), ...(evalJudge?.warnings ?? [])])) ctx.warn(w)
     const prompts = input.prompts.map((text) => ({ ids: encodePrompt(tokenizer, manifests.policy.template, text), text }))
     const check = () => {
       ctx.check()
