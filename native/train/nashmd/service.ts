@@ -221,12 +221,13 @@ export class NashTrainService implements Service {
       cancelFile,
     }
     const job = jobs.start(nashJob, input, { label: `${config.algorithm} of ${config.policy.name} on ${config.dataset} (run ${run})` })
-    this.deps.runs.setStatus(run, 'running')
+    // One job runs at a time (the engine's queue): a run waits as queued until its job starts.
+    this.deps.runs.setStatus(run, jobs.get(job.id).status === 'queued' ? 'queued' : 'running')
     const unsubscribe = events.on('jobs.changed', (summary) => {
       if (summary.id !== job.id || ended) return
       const current = this.repo.get(run).status
       if (summary.status === 'paused' && current === 'running') this.deps.runs.setStatus(run, 'paused')
-      if (summary.status === 'running' && current === 'paused') this.deps.runs.setStatus(run, 'running')
+      if (summary.status === 'running' && (current === 'paused' || current === 'queued')) this.deps.runs.setStatus(run, 'running')
     })
     const drain = () => Promise.race([endMessage, new Promise<void>((r) => setTimeout(r, 5000).unref())])
     const finished = job.result
