@@ -108,7 +108,7 @@ describe('nashlab train nashmd and nashlab runs', () => {
     expect(shown.checkpoints.map((c: { step: number }) => c.step)).toEqual([4, 6, 8])
   })
 
-  it('reads the config file, then --algo and one flag per field; refuses what it does not know', () => {
+  it('reads the config file, then --algo and one flag per field; refuses what it does not know with one line', () => {
     const config = configFromArgs(parseArgs(['--config', configFile, '--algo', 'self-play', '--max-tokens', '4', '--beta-pieces', '0:0.375,10:0.25', '--policy', '7']))
     expect(config).toMatchObject({ algorithm: 'self-play', maxTokens: 4, betaPieces: [{ step: 0, beta: 0.375 }, { step: 10, beta: 0.25 }], policy: 7, preference: 'tiny-judge', steps: 8 })
     expect(() => configFromArgs(parseArgs(['--bogus', '1']))).toThrow('Unknown option --bogus. Run "nashlab runs options" for the fields of a run.')
@@ -116,8 +116,11 @@ describe('nashlab train nashmd and nashlab runs', () => {
     const bad = nashlab('train', 'nashmd', '--config', configFile, '--tau', '-1')
     expect(bad.code).toBe(2)
     expect(bad.stderr.trim()).toMatch(/^nashlab: Invalid input to runs\.start: field "tau": /)
-    const done = nashlab('runs', 'cancel', String(completed))
-    expect(done.code).toBe(1)
-    expect(done.stderr.trim()).toBe(`nashlab: Run ${completed} is completed; there is nothing to cancel.`)
+  })
+
+  it('refuses to cancel a run that has completed', async () => {
+    const engine = new Engine({ database: db, mode: 'cli' })
+    await expect(engine.call('runs.cancel', { run: completed })).rejects.toThrow(`Run ${completed} is completed; there is nothing to cancel.`)
+    await engine.close()
   })
 })

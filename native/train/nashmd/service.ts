@@ -341,7 +341,10 @@ export class NashTrainService implements Service {
     this.nash(run)
     const active = this.active.get(run)
     if (active) {
-      await this.deps.jobs.cancel(active.job)
+      // A job that ended meanwhile cannot be cancelled; the run's end is then what it was.
+      await this.deps.jobs.cancel(active.job).catch((error: NashlabError) => {
+        if (error.code !== 'conflict') throw error
+      })
       return active.ended
     }
     const owner = this.liveOwner(run)
