@@ -117,7 +117,10 @@ describe('Nash-MD-PG runs through the engine', () => {
     expect((await engine.call('runs.resume', { run: started.id })).status).toBe('running')
     const ended = await service().finished(started.id)
     expect(ended).toMatchObject({ status: 'completed', lastStep: 16 })
-    expect((await engine.call('runs.show', { run: started.id })).checkpoints.length).toBeGreaterThan(0)
+    const run = await engine.call('runs.show', { run: started.id })
+    expect(run.checkpoints.length).toBeGreaterThan(0)
+    // Its opponent is the EMA policy itself unless β mixes μ in.
+    expect(run.config).toMatchObject({ algorithm: 'nash-ema-pg', beta: 0, emaDecay: 0.5 })
   })
 
   it('trains rlhf on the same code path, queues a second run behind it, and fixes β for self-play', async () => {

@@ -142,7 +142,7 @@ export class NashTrainService implements Service {
     }
     // β is the algorithm's for self-play and best response, whatever was asked.
     const fixedBeta = input.algorithm === 'self-play' ? 0 : input.algorithm === 'best-response' ? 1 : undefined
-    const beta = fixedBeta ?? input.beta
+    const beta = fixedBeta ?? input.beta ?? (input.algorithm === 'nash-ema-pg' ? 0 : 0.25)
     const config: NashConfig = {
       ...input,
       policy: { id: policy.row.id, name: policy.row.name },
@@ -152,7 +152,7 @@ export class NashTrainService implements Service {
       dataset: dataset.name,
       beta,
       betaSchedule: fixedBeta === undefined ? input.betaSchedule : 'constant',
-      betaEnd: fixedBeta ?? input.betaEnd ?? input.beta,
+      betaEnd: fixedBeta ?? input.betaEnd ?? beta,
       microBatch,
       minLr: input.minLr ?? input.lr / 10,
       maxPromptTokens,
