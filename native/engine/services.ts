@@ -14,8 +14,8 @@ import { RunService } from '../train/service'
 import { GameService } from '../game/service'
 import { JobService } from '../jobs/service'
 import { DeviceService } from '../runtime/service'
-import { NashTrainService } from '../train/nashmd/service'
 import type { JobManager } from '../jobs/manager'
+import { NashTrainService } from '../train/nashmd/service'
 import { ModelService } from '../models/service'
 import { TrainingService } from '../train/training-service'
 
@@ -33,23 +33,19 @@ export interface ServiceDeps {
 }
 
 export function createServices(deps: ServiceDeps): Service[] {
-  // Services that others use: the runs every trainer logs to, the model catalogue trained models join.
-  const runs = new RunService(deps)
-  const models = new ModelService(deps)
-  const shared = { ...deps, runs, catalog: models.catalog }
   return [
     new SystemService(deps),
     new DatasetService(deps),
     new EvalService(deps),
     new CompareService(deps),
     new TournamentService(deps),
-    runs,
+    new RunService(deps),
     new GameService(deps),
     new JobService(deps),
     new DeviceService(deps),
-    models,
-    new TrainingService(shared),
+    new ModelService(deps),
+    new TrainingService(deps),
     // Last, so it stops first: its runs checkpoint and record how they ended before the jobs go.
-    new NashTrainService(shared),
+    new NashTrainService(deps),
   ]
 }
