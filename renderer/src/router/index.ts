@@ -10,11 +10,23 @@ export const routes: (RouteRecordRaw & { meta?: { title: string; nav: boolean; k
     meta: { title: 'Datasets', nav: true, key: 'd' },
   },
   {
-    // Listed in the navigation once runs can be started from the workbench (the trainers).
+    path: '/models',
+    name: 'models',
+    component: () => import('../views/ModelsView.vue'),
+    meta: { title: 'Models', nav: true, key: 'm' },
+  },
+  {
+    path: '/playground',
+    name: 'playground',
+    component: () => import('../views/PlaygroundView.vue'),
+    meta: { title: 'Playground', nav: true, key: 'p' },
+  },
+  {
+    // Runs start from here (SFT, preference and reward models), so it is in the navigation.
     path: '/training',
     name: 'training',
     component: () => import('../views/TrainingView.vue'),
-    meta: { title: 'Training', nav: false, key: 't' },
+    meta: { title: 'Training', nav: true, key: 't' },
   },
   {
     path: '/vote',

@@ -3,7 +3,7 @@
  * but each is computed as described here (τ is the KL coefficient, β the mixture coefficient).
  */
 export const metricHelp: Record<string, string> = {
-  loss: 'The surrogate loss minimised this step (its gradient is the policy-gradient estimate).',
+  loss: 'The loss minimised this step: for Nash-MD-PG the surrogate loss (its gradient is the policy-gradient estimate); for SFT the mean −log p of completion tokens; for a preference or reward model the cross-entropy on comparisons.',
   'loss/score': 'Mean preference term: P(y ≻ y′) − ½ averaged over the batch.',
   'loss/kl': 'τ times the mean KL estimate: the regularisation part of the objective.',
   kl: 'Mean over completions of Σ log π(y_n)/μ(y_n): a Monte-Carlo estimate of KL(π‖μ) in nats.',
@@ -22,6 +22,11 @@ export const metricHelp: Record<string, string> = {
   'tokens/s': 'Training throughput: completion tokens processed per second this step.',
   accuracy: 'Held-out accuracy: share of comparisons where the model prefers the chosen response.',
   log_loss: 'Held-out cross-entropy of the preference model (nats per comparison).',
+  epoch: 'Passes over the training examples so far (fractional within an epoch).',
+  'eval/loss': 'Held-out SFT loss: mean −log p of the completion tokens of examples not trained on (nats per token).',
+  'eval/accuracy': 'Held-out accuracy: share of decisive comparisons whose preferred response gets P > ½.',
+  'eval/log_loss': 'Held-out cross-entropy of P(y ≻ y′ | x) against the labels, tie = ½ (nats per comparison).',
+  'eval/calibration_error': 'Expected calibration error over 10 bins of P: how far predicted probabilities are from observed frequencies.',
 }
 
 export function describeMetric(name: string): string {
