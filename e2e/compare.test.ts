@@ -1,18 +1,16 @@
 import fs from 'node:fs'
-import path from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { prompts } from '../native/demo/restaurants'
-import { createTinyPolicy, createTinyPreference } from '../native/eval/fixtures/tiny-models'
+import { createTinyPolicy, createTinyPreference, restaurantPrompts } from '../native/eval/fixtures/tiny-models'
 import { openWorkbench, type Workbench } from './harness'
 
 let wb: Workbench
 beforeAll(async () => {
   wb = await openWorkbench()
-  createTinyPolicy(wb.engine.db, wb.engine.dataDir, 'tiny-a', 1)
-  createTinyPolicy(wb.engine.db, wb.engine.dataDir, 'tiny-b', 2)
+  const dinner = await restaurantPrompts(wb.engine, wb.dir)
+  await createTinyPolicy(wb.engine, 'tiny-a', 1, dinner)
+  await createTinyPolicy(wb.engine, 'tiny-b', 2, dinner)
   createTinyPreference(wb.engine.db, wb.engine.dataDir, 'tiny-judge', 3)
-  fs.writeFileSync(path.join(wb.dir, 'dinner.jsonl'), prompts.map((prompt) => JSON.stringify({ prompt, chosen: 'Sushi.', rejected: 'Anywhere.' })).join('\n'))
-  await wb.engine.call('datasets.import', { dataset: 'dinner', path: path.join(wb.dir, 'dinner.jsonl') })
   await wb.page.goto(`${wb.server.url}#/compare`)
 })
 afterAll(async () => {
@@ -41,14 +39,13 @@ test('compare two models side by side with streamed text, then vote blind on the
 
   const cards = page.getByRole('article')
   await expect.poll(() => cards.count()).toBe(2)
-  for (const [i, name] of ['tiny-a', 'tiny-b'].entries()) {
+  for (const name of ['tiny-a', 'tiny-b']) {
     const card = page.getByRole('article', { name: `Response of ${name}` })
     expect((await card.getByTestId('response-text').textContent())!.length).toBeGreaterThan(0)
     const stats = await card.getByTestId('response-stats').textContent()
     expect(stats).toMatch(/\d+ tokens/)
     expect(stats).toMatch(/log π -\d+\.\d\d/)
     expect(stats).toMatch(/log μ -\d+\.\d\d/)
-    void i
   }
   const preferences = await page.getByTestId('compare-preferences').textContent()
   expect(preferences).toMatch(/P\(row ≻ column\) under tiny-judge/)

@@ -11,7 +11,7 @@ afterAll(async () => {
   await wb?.close()
 })
 
-test('a Nash-MD-PG run started from the form: live chart, cancel, resume, finish, its checkpoints and trained model', async () => {
+test('a Nash-MD-PG run started from the form: live chart, cancel, resume, finish, its checkpoints and trained model, offered in Compare', async () => {
   const { page } = wb
   await page.goto(`${wb.server.url}#/training`)
   await page.getByRole('link', { name: 'Training' }).waitFor()
@@ -63,4 +63,11 @@ test('a Nash-MD-PG run started from the form: live chart, cancel, resume, finish
   // "New run from this one" opens the form with the run's settings.
   await page.getByRole('button', { name: `New run from run ${run}` }).click()
   await expect.poll(() => page.getByRole('form', { name: 'New run' }).getByLabel('steps', { exact: true }).inputValue()).toBe('150')
+
+  // The trained model and the run's checkpoints are offered where models are picked, in Compare.
+  await page.goto(`${wb.server.url}#/compare`)
+  const picker = page.getByLabel('Model 1')
+  await picker.waitFor()
+  const labels = () => picker.locator('option').allTextContents()
+  await expect.poll(labels).toEqual(expect.arrayContaining([`tiny-nash-md-pg-${run}`, expect.stringMatching(new RegExp(`^tiny-nash-md-pg-${run} @ step \\d+$`))]))
 })

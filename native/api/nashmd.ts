@@ -17,7 +17,8 @@ import { providerChoice } from './devices'
  * - τ = 0.05: Nashlab's policies are small (d 64–256) and start from a weak SFT model, so the
  *   preference model is easy to exploit; a stronger pull to μ keeps completions readable. KL is
  *   summed over a completion, so with 32-token completions a KL of 2 nats costs 0.1 in preference.
- * - β = 0.25: the middle of the range the paper found best (β = 0 and 1 under-perform).
+ * - β = 0.25: the middle of the range the paper found best (β = 0 and 1 under-perform); for
+ *   nash-ema-pg 0, its opponent being the EMA policy itself as in the paper.
  * - lr = 1e-4 (AdamW): a model of ~1M parameters moves far less per step than a 1B one at the same
  *   rate; 1e-4 moves it visibly in a few hundred steps without leaving μ's support, measured on the
  *   restaurant demo. Weight decay 0: the KL term already pulls towards μ, decay would pull towards 0.
@@ -47,7 +48,7 @@ export const nashConfigFields = {
   dataset: z.string().trim().min(1).describe('The dataset whose prompts the policy answers'),
   // The game
   tau: z.number().min(0).max(10).default(0.05).describe('τ, the KL regularisation towards μ (objective P(π ≻ π′) − τ·KL(π‖μ)); in TRL this was called beta'),
-  beta: z.number().min(0).max(1).default(0.25).describe('β, the mixture coefficient: y′ samples from logits (1 − β)·z_π + β·z_μ (0 = self-play, 1 = best response); in TRL mixture_coef'),
+  beta: z.number().min(0).max(1).optional().describe('β, the mixture coefficient: y′ samples from logits (1 − β)·z_o + β·z_μ, o the policy (0 = self-play, 1 = best response) or the EMA policy; default 0.25 (nash-ema-pg: 0); in TRL mixture_coef'),
   betaSchedule: z.enum(['constant', 'linear', 'cosine', 'piecewise']).default('constant').describe('How β changes with the step: constant, linear or cosine from beta to betaEnd, or piecewise from betaPieces'),
   betaEnd: z.number().min(0).max(1).optional().describe('β at the last step for the linear and cosine schedules; default: beta'),
   betaPieces: z.array(betaPiece).max(100).optional().describe('Piecewise β: each entry sets β from its step on (the first entry should start at step 0)'),
@@ -92,12 +93,13 @@ export type NashConfigInput = z.input<typeof nashConfigSchema>
 export type NashConfigParsed = z.output<typeof nashConfigSchema>
 
 /** The resolved config a run stores: every default applied, models and dataset named by id and name. */
-export interface NashConfig extends Omit<NashConfigParsed, 'policy' | 'reference' | 'preference' | 'evalJudge' | 'microBatch' | 'minLr' | 'betaEnd' | 'maxPromptTokens'> {
+export interface NashConfig extends Omit<NashConfigParsed, 'policy' | 'reference' | 'preference' | 'evalJudge' | 'microBatch' | 'minLr' | 'beta' | 'betaEnd' | 'maxPromptTokens'> {
   policy: { id: number; name: string }
   reference: { id: number; name: string }
   preference: { id: number; name: string; kind: string }
   evalJudge: { id: number; name: string; kind: string }
   dataset: string
+  beta: number
   microBatch: number
   minLr: number
   betaEnd: number

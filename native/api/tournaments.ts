@@ -87,6 +87,8 @@ export interface TournamentConfig {
   seed: number
   bootstrap: number
   settings: SamplingSettings
+  /** The engine process running it (a tournament whose process is gone is marked failed). */
+  pid?: number
 }
 
 const tournament = z.number().int().positive()

@@ -1,7 +1,6 @@
 /**
- * Every engine service, constructed in order from the same dependencies. One line per service:
- * this file (like native/api/contract.ts and native/cli/commands/index.ts) is merged with git's
- * union driver (.gitattributes), so features added on separate branches never conflict here.
+ * Every engine service, constructed in order from the same dependencies, one line per service.
+ * Order matters: shutdown runs in reverse, so the last service stops first.
  */
 import type { Db } from '../store/db'
 import type { EventBus } from './events'
@@ -15,8 +14,8 @@ import { RunService } from '../train/service'
 import { GameService } from '../game/service'
 import { JobService } from '../jobs/service'
 import { DeviceService } from '../runtime/service'
-import { NashTrainService } from '../train/nashmd/service'
 import type { JobManager } from '../jobs/manager'
+import { NashTrainService } from '../train/nashmd/service'
 import { ModelService } from '../models/service'
 import { TrainingService } from '../train/training-service'
 
@@ -34,10 +33,6 @@ export interface ServiceDeps {
 }
 
 export function createServices(deps: ServiceDeps): Service[] {
-  // Services that others use: the runs every trainer logs to, the model catalogue trained models join.
-  const runs = new RunService(deps)
-  const models = new ModelService(deps)
-  const shared = { ...deps, runs, catalog: models.catalog }
   return [
     new SystemService(deps),
     new DatasetService(deps),
@@ -50,13 +45,7 @@ export function createServices(deps: ServiceDeps): Service[] {
     new DeviceService(deps),
     new ModelService(deps),
     new TrainingService(deps),
-    runs,
-    models,
-    new TrainingService(shared),
-    new GameService(deps),
-    new JobService(deps),
-    new DeviceService(deps),
     // Last, so it stops first: its runs checkpoint and record how they ended before the jobs go.
-    new NashTrainService(shared),
+    new NashTrainService(deps),
   ]
 }

@@ -3,18 +3,19 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { Engine } from '../engine/engine'
-import { createTinyCheckpoint, createTinyPolicy, createTinyPreference } from './fixtures/tiny-models'
+import { createTinyCheckpoint, createTinyPolicy, createTinyPreference, restaurantPrompts } from './fixtures/tiny-models'
 import { loadPreference } from './load'
 import { PlayerResolver } from './players'
 
 let dir: string
 let engine: Engine
 let checkpoint: number
-beforeAll(() => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nashlab-compare-'))
   engine = new Engine({ database: path.join(dir, 'nashlab.db'), mode: 'cli' })
-  const a = createTinyPolicy(engine.db, engine.dataDir, 'tiny-a', 1)
-  createTinyPolicy(engine.db, engine.dataDir, 'tiny-b', 2)
+  const dinner = await restaurantPrompts(engine, dir)
+  const a = await createTinyPolicy(engine, 'tiny-a', 1, dinner)
+  await createTinyPolicy(engine, 'tiny-b', 2, dinner)
   createTinyPreference(engine.db, engine.dataDir, 'judge', 3)
   checkpoint = createTinyCheckpoint(engine.db, engine.dataDir, a, 40, 4)
 })

@@ -17,12 +17,12 @@ export interface PolicySpec {
   modelId: number
   checkpointId: number | null
   manifest: PolicyManifest | ImportedManifest
-  /** Folder holding tokenizer.json. */
+  /** The data folder the manifest's paths are relative to. */
+  dataDir: string
+  /** Folder holding tokenizer.json (responses are re-encoded when two models' differ). */
   tokenizerDir: string
-  /** Folder of the weights checkpoint (Nashlab policies and checkpoints). */
-  weights: string | null
-  /** The ONNX file (imported decoders). */
-  onnx: string | null
+  /** A checkpoint's weights folder, in place of the model's own. */
+  weightsFolder: string | null
 }
 
 /** A preference or reward model, resolved for a worker. */
@@ -31,17 +31,26 @@ export interface PreferenceSpec {
   label: string
   modelId: number
   manifest: PreferenceManifest
-  tokenizerDir: string
-  weights: string
+  dataDir: string
 }
 
 interface CheckpointRow {
   id: number
-  run_id: number
+  run: number
   step: number
   path: string
-  run_model: number | null
+  algorithm: string
+  /** The model the run produced, else the one it trained (as the catalog's export resolves it). */
+  model: number | null
+  /** A model registered with exactly these weights (the run's final model), which lists it already. */
+  registered: number | null
 }
+
+const checkpointSelect = `
+  SELECT c.id, c.run_id AS run, c.step, c.path, r.algorithm,
+         coalesce((SELECT m.id FROM models m WHERE m.run_id = c.run_id ORDER BY m.id LIMIT 1), r.model_id) AS model,
+         (SELECT m.id FROM models m WHERE m.checkpoint_id = c.id LIMIT 1) AS registered
+    FROM checkpoints c JOIN runs r ON r.id = c.run_id`
 
 function manifestOf(model: ModelRow): ModelManifest {
   const config = model.config as Partial<ModelManifest>
@@ -77,16 +86,7 @@ export class PlayerResolver {
     if (manifest.kind !== 'policy' && manifest.kind !== 'imported') {
       throw new NashlabError('invalid_input', `Model "${model.name}" is a ${manifest.kind} model; only policies and imported decoders generate responses.`, { model: model.id })
     }
-    return {
-      ref: `model:${model.id}`,
-      label: model.name,
-      modelId: model.id,
-      checkpointId: null,
-      manifest,
-      tokenizerDir: tokenizerDir(this.dataDir, manifest),
-      weights: manifest.kind === 'policy' ? dataPath(this.dataDir, manifest.weights) : null,
-      onnx: manifest.kind === 'imported' ? dataPath(this.dataDir, manifest.onnx) : null,
-    }
+    return { ref: `model:${model.id}`, label: model.name, modelId: model.id, checkpointId: null, manifest, dataDir: this.dataDir, tokenizerDir: tokenizerDir(this.dataDir, manifest), weightsFolder: null }
   }
 
   /** A preference or reward model by `model:<id>`, name or id (a judge's `pref:<model>`). */
@@ -96,46 +96,40 @@ export class PlayerResolver {
     if (manifest.kind !== 'preference' && manifest.kind !== 'reward') {
       throw new NashlabError('invalid_input', `Model "${model.name}" is a ${manifest.kind} model, not a preference or reward model; it cannot judge pairs.`, { model: model.id })
     }
-    return {
-      ref: `model:${model.id}`,
-      label: model.name,
-      modelId: model.id,
-      manifest,
-      tokenizerDir: tokenizerDir(this.dataDir, manifest),
-      weights: dataPath(this.dataDir, manifest.weights),
-    }
+    return { ref: `model:${model.id}`, label: model.name, modelId: model.id, manifest, dataDir: this.dataDir }
   }
 
-  /** Everything that can play or judge, for pickers: models newest first, each policy followed by its runs' checkpoints. */
+  /**
+   * Everything that can play or judge, for pickers: models newest first, then the checkpoints of
+   * runs whose model is a policy (a run's final checkpoint that is registered as a model is listed
+   * once, as that model).
+   */
   choices(): { players: PlayerChoice[]; preferences: PlayerChoice[] } {
     const players: PlayerChoice[] = []
     const preferences: PlayerChoice[] = []
+    const policies = new Map<number, ModelRow>()
     for (const model of this.models.list()) {
       if ((model.config as Partial<ModelManifest>).format !== 'nashlab-model') continue
       const manifest = model.config as unknown as ModelManifest
-      const base = { kind: 'model' as const, model: { id: model.id, name: model.name, kind: model.kind }, checkpoint: null }
-      if (manifest.kind === 'preference' || manifest.kind === 'reward') {
-        preferences.push({ ...base, ref: `model:${model.id}`, label: model.name, detail: describe(manifest) })
-        continue
+      const choice: PlayerChoice = { ref: `model:${model.id}`, label: model.name, kind: 'model', model: { id: model.id, name: model.name, kind: model.kind }, checkpoint: null, detail: describe(manifest) }
+      if (manifest.kind === 'preference' || manifest.kind === 'reward') preferences.push(choice)
+      else {
+        players.push(choice)
+        if (manifest.kind === 'policy') policies.set(model.id, model)
       }
-      players.push({ ...base, ref: `model:${model.id}`, label: model.name, detail: describe(manifest) })
-      if (manifest.kind !== 'policy') continue
-      const checkpoints = this.db
-        .prepare(
-          `SELECT c.id, c.run_id, c.step, r.algorithm FROM checkpoints c JOIN runs r ON r.id = c.run_id
-            WHERE r.model_id = ? ORDER BY c.run_id, c.step`,
-        )
-        .all(model.id) as { id: number; run_id: number; step: number; algorithm: string }[]
-      for (const c of checkpoints) {
-        players.push({
-          ...base,
-          kind: 'checkpoint',
-          ref: `checkpoint:${c.id}`,
-          label: `${model.name} @ step ${c.step}`,
-          checkpoint: { id: c.id, run: c.run_id, step: c.step },
-          detail: `run ${c.run_id} (${c.algorithm}), step ${c.step}`,
-        })
-      }
+    }
+    const checkpoints = this.db.prepare(`${checkpointSelect} ORDER BY c.run_id DESC, c.step`).all() as CheckpointRow[]
+    for (const c of checkpoints) {
+      const model = c.model === null ? undefined : policies.get(c.model)
+      if (!model || c.registered !== null) continue
+      players.push({
+        ref: `checkpoint:${c.id}`,
+        label: `${model.name} @ step ${c.step}`,
+        kind: 'checkpoint',
+        model: { id: model.id, name: model.name, kind: model.kind },
+        checkpoint: { id: c.id, run: c.run, step: c.step },
+        detail: `run ${c.run} (${c.algorithm}), step ${c.step}`,
+      })
     }
     return { players, preferences }
   }
@@ -147,14 +141,12 @@ export class PlayerResolver {
 
   /** A checkpoint of a run that trained a policy: the policy's architecture and tokenizer, the checkpoint's weights. */
   private checkpointPolicy(id: number): PolicySpec {
-    const row = this.db
-      .prepare('SELECT c.id, c.run_id, c.step, c.path, r.model_id AS run_model FROM checkpoints c JOIN runs r ON r.id = c.run_id WHERE c.id = ?')
-      .get(id) as CheckpointRow | undefined
+    const row = this.db.prepare(`${checkpointSelect} WHERE c.id = ?`).get(id) as CheckpointRow | undefined
     if (!row) throw new NashlabError('not_found', `There is no checkpoint ${id}.`, { checkpoint: id })
-    if (row.run_model === null) {
-      throw new NashlabError('invalid_input', `Checkpoint ${id} belongs to run ${row.run_id}, which names no model; its architecture and tokenizer are unknown.`, { checkpoint: id })
+    if (row.model === null) {
+      throw new NashlabError('invalid_input', `Checkpoint ${id} belongs to run ${row.run}, which names no model; its architecture and tokenizer are unknown.`, { checkpoint: id })
     }
-    const model = this.models.get(row.run_model)
+    const model = this.models.get(row.model)
     const manifest = manifestOf(model)
     if (manifest.kind !== 'policy') {
       throw new NashlabError('invalid_input', `Checkpoint ${id} belongs to a run of model "${model.name}", a ${manifest.kind} model; only policy checkpoints generate responses.`, {
@@ -167,9 +159,9 @@ export class PlayerResolver {
       modelId: model.id,
       checkpointId: id,
       manifest,
+      dataDir: this.dataDir,
       tokenizerDir: tokenizerDir(this.dataDir, manifest),
-      weights: dataPath(this.dataDir, row.path),
-      onnx: null,
+      weightsFolder: dataPath(this.dataDir, row.path),
     }
   }
 }

@@ -14,6 +14,16 @@ import type tournamentDefinition from './tournament-job'
 import type { TournamentJobInput } from './tournament-job'
 import { summarizeTournament } from './tournament'
 
+/** Whether a process with this id exists (signal 0 checks without sending anything). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
 export const tournamentJob = jobScript<typeof tournamentDefinition>('tournaments.run', new URL('./tournament-job.ts', import.meta.url))
 
 /**
@@ -31,7 +41,7 @@ export class TournamentService implements Service {
   constructor(private readonly deps: { db: Db; events: EventBus; dataDir: string; jobs: JobManager }) {
     this.repo = new TournamentRepository(deps.db)
     this.players = new PlayerResolver(deps.db, deps.dataDir)
-    this.repo.abandon()
+    this.repo.abandon(processAlive)
     this.handlers = {
       'tournaments.start': (input) => this.start(input),
       'tournaments.list': () => this.repo.list().map((r) => this.summary(r)),
@@ -77,6 +87,7 @@ export class TournamentService implements Service {
       seed: input.seed,
       bootstrap: input.bootstrap,
       settings: input.settings,
+      pid: process.pid,
     }
     const name = input.name ?? `${specs.map((s) => s.label).join(' vs ')} (${human ? 'human votes' : judge?.kind === 'preference' ? judge.spec.label : 'oracle'})`
     const id = this.repo.create({ name, config, players: specs.map((s) => ({ label: s.label, modelId: s.modelId, checkpointId: s.checkpointId })) })

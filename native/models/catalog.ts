@@ -85,8 +85,10 @@ export class ModelCatalog {
   detail(ref: number | string): ModelDetail {
     const row = this.repo.get(ref)
     const m = this.manifest(row)
+    // The checkpoints of the run that made it (its weights are one of them), then of runs that trained it.
     const trainedBy = this.db.prepare('SELECT id FROM runs WHERE model_id = ? ORDER BY id').pluck().all(row.id) as number[]
-    const checkpoints = trainedBy.flatMap((run) => this.runs.checkpoints(run))
+    const runs = [...new Set([...(row.runId !== null ? [row.runId] : []), ...trainedBy])]
+    const checkpoints = runs.flatMap((run) => this.runs.checkpoints(run))
     return {
       ...this.summary(row),
       config: m as unknown as Record<string, unknown>,
@@ -189,6 +191,8 @@ export class ModelCatalog {
     base?: ModelRow
     /** Its tokenizer folder (the base model's, or the run's own). */
     tokenizerFolder: string
+    /** The dataset a run's own tokenizer was trained on. */
+    tokenizerTrainedOn?: string
     template: PromptTemplate
     run: number
     checkpoint: { id: number; folder: string }
@@ -201,7 +205,8 @@ export class ModelCatalog {
     const folder = this.folder(id)
     try {
       const tokenizer = copyTokenizer(path.join(input.tokenizerFolder, 'tokenizer.json'), folder)
-      const common = { format: 'nashlab-model' as const, version: 1 as const, tokenizer: this.tokenizerInfo(folder, tokenizer), template: input.template }
+      const trainedOn = input.base ? this.manifest(input.base).tokenizer.trainedOn : input.tokenizerTrainedOn
+      const common = { format: 'nashlab-model' as const, version: 1 as const, tokenizer: this.tokenizerInfo(folder, tokenizer, trainedOn), template: input.template }
       const weights = storedPath(this.dataDir, input.checkpoint.folder)
       const manifest: ModelManifest =
         input.kind === 'policy'

@@ -4,11 +4,12 @@ import type { EventBus } from '../engine/events'
 import type { Handlers, Service } from '../engine/handlers'
 import { jobScript } from '../jobs/define'
 import type { JobManager } from '../jobs/manager'
+import type generateDefinition from '../generate/generate-job'
 import type { Db } from '../store/db'
 import { ChannelReceiver } from '../train/channel'
 import { ModelCatalog } from './catalog'
 
-export const generateJob = jobScript<typeof import('../generate/generate-job').default>('generate', new URL('../generate/generate-job.ts', import.meta.url))
+export const generateJob = jobScript<typeof generateDefinition>('generate', new URL('../generate/generate-job.ts', import.meta.url))
 
 /**
  * `models.*` and `generate.*`: the model catalogue, export and import, and sampling as a job in a

@@ -5,9 +5,9 @@ import path from 'node:path'
 import { afterEach, beforeEach, expect, test } from 'vitest'
 import { jsonl, openBench, type TestBench } from '../data/testing'
 import { openDatabase } from './db'
+import { latestVersion } from './migrations/index'
 import { DatasetRepository } from './datasets'
 import * as m001 from './migrations/001_initial'
-import { latestVersion } from './migrations/index'
 
 let bench: TestBench
 beforeEach(() => {

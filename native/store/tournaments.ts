@@ -76,13 +76,20 @@ export class TournamentRepository {
     this.db.prepare('DELETE FROM tournaments WHERE id = ?').run(id)
   }
 
-  /** Tournaments left queued or running by an engine that stopped: their jobs are gone. */
-  abandon(): number {
-    return this.db
-      .prepare(
-        "UPDATE tournaments SET status = 'failed', error = 'The engine stopped before the tournament finished.', finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE status IN ('queued', 'running')",
-      )
-      .run().changes
+  /**
+   * Tournaments left queued or running by an engine process that is gone (their jobs died with it)
+   * become failed. A tournament whose engine still runs (a `nashlab serve` beside this CLI) is left
+   * alone. `alive(pid)` says whether a process exists.
+   */
+  abandon(alive: (pid: number) => boolean): number {
+    const open = this.db.prepare("SELECT id, json_extract(config, '$.pid') AS pid FROM tournaments WHERE status IN ('queued', 'running')").all() as { id: number; pid: number | null }[]
+    let changed = 0
+    for (const t of open) {
+      if (t.pid !== null && alive(t.pid)) continue
+      this.setStatus(t.id, 'failed', 'The engine stopped before the tournament finished.')
+      changed++
+    }
+    return changed
   }
 
   private record(r: RawRow): TournamentRecord {

@@ -30,7 +30,7 @@ import type { Feeds, Trainer } from './trainer'
 export const preferenceTrainSchema = z
   .object({
     ...trainConfigFields,
-    /** Rows are `x EOS y EOS y′ EOS` (pairwise) or `x EOS y EOS` (Bradley–Terry); at most the trunk's context. Default min(context, 128). */
+    /** Rows are `x EOS y EOS y′ EOS` (pairwise) or `x EOS y EOS` (Bradley–Terry); at most the trunk's context. Default: the longest pair (a multiple of 8), at most the context. */
     sequence: z.number().int().min(4).max(8192).optional(),
     /** Count "both bad" comparisons as ties instead of leaving them out. */
     includeBothBad: z.boolean().default(false),
@@ -44,9 +44,10 @@ export interface PreferenceTrainConfig extends TrainConfig {
   includeBothBad: boolean
 }
 
-export function resolvePreferenceTrainConfig(input: PreferenceTrainInput, model: PreferenceConfig): PreferenceTrainConfig {
+/** `longest`: the longest pair sequence in tokens, when known (else 128). */
+export function resolvePreferenceTrainConfig(input: PreferenceTrainInput, model: PreferenceConfig, longest = 128): PreferenceTrainConfig {
   const parsed = preferenceTrainSchema.parse(input)
-  const sequence = parsed.sequence ?? Math.min(model.trunk.context, 128)
+  const sequence = parsed.sequence ?? Math.min(model.trunk.context, Math.max(8, Math.ceil(longest / 8) * 8))
   if (sequence > model.trunk.context) {
     throw new NashlabError('invalid_input', `The sequence length ${sequence} exceeds the preference model's context of ${model.trunk.context} tokens.`, { field: 'sequence' })
   }
@@ -91,6 +92,16 @@ export function preferenceTrainForward(p: PreferenceConfig, weights: Weights, ba
   b.output(loss, 'loss')
   b.output(z, 'logit')
   return b.toModel()
+}
+
+/** Tokens of the longest pair sequence (uncut). */
+export function longestPair(kind: PreferenceConfig['kind'], tokenizer: Tokenizer, template: PromptTemplate, judgements: readonly Judgement[]): number {
+  let longest = 1
+  for (const j of judgements) {
+    const s = pairSequences(kind, tokenizer, template, Number.MAX_SAFE_INTEGER, j.prompt, j.a, j.b)
+    longest = Math.max(longest, s.first.length, s.second.length)
+  }
+  return longest
 }
 
 /** Feeds of a micro-batch of pairs, left-padded to `sequence`. */

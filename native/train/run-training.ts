@@ -14,6 +14,7 @@ export interface TrainingHooks {
   /** Between steps: pause and cancel take effect here. */
   check?(): void
   progress?(done: number, total: number): void
+  /** Metrics of step `step`, counted from 0 (the dashboard's convention; a checkpoint's step counts steps done). */
   metrics?(step: number, values: Record<string, number>): void
   checkpoint?(step: number, folder: string): void
 }
@@ -180,7 +181,7 @@ export async function runTraining<E>(spec: TrainingSpec<E>): Promise<TrainingRes
     const done = step + 1
     metrics = { loss: result.loss, learning_rate: learningRate, grad_norm: result.gradNorm, epoch: order.position.epoch + order.position.offset / spec.examples.length }
     if (spec.evaluate && ((c.evalEvery > 0 && done % c.evalEvery === 0) || done === c.steps)) metrics = { ...metrics, ...(await spec.evaluate(trainer)) }
-    hooks.metrics?.(done, metrics)
+    hooks.metrics?.(step, metrics)
     hooks.progress?.(done, c.steps)
     if (done % c.checkpointEvery === 0 || done === c.steps) save(done)
   }

@@ -71,7 +71,7 @@ describe('SFT', () => {
     expect(saved.state).toMatchObject({ format: 'nashlab-train', version: 1, algorithm: 'sft', step: 3, data: { epoch: 2, offset: 4 } })
     expect([...saved.optimizer.keys()]).toContain('adamw.m.wte')
     const resumed = await runSft({ ...input, checkpointRoot: root, resumeFrom: folder, hooks: { metrics: (s) => steps.push(s) } })
-    expect(steps).toEqual([1, 2, 3, 4, 5, 6])
+    expect(steps).toEqual([0, 1, 2, 3, 4, 5])
     for (const [name, value] of straight.weights) expect(resumed.weights.get(name), name).toEqual(value)
     expect(resumed.metrics.loss).toBe(straight.metrics.loss)
 

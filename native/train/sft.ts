@@ -23,7 +23,7 @@ import { type Trainer } from './trainer'
 export const sftConfigSchema = z
   .object({
     ...trainConfigFields,
-    /** Tokens per row (prompt + completion + EOS), at most the model's context. Default min(context, 128). */
+    /** Tokens per row (prompt + completion + EOS), at most the model's context. Default: the longest example (a multiple of 8), at most the context. */
     sequence: z.number().int().min(2).max(8192).optional(),
     /** Which responses to imitate: the preferred one of each decisive comparison (ties: both), or every response. */
     examples: z.enum(['preferred', 'responses']).default('preferred'),
@@ -37,9 +37,10 @@ export interface SftConfig extends TrainConfig {
   examples: 'preferred' | 'responses'
 }
 
-export function resolveSftConfig(input: SftConfigInput, architecture: DecoderConfig): SftConfig {
+/** `longest`: the longest example in tokens, when known (else 128). */
+export function resolveSftConfig(input: SftConfigInput, architecture: DecoderConfig, longest = 128): SftConfig {
   const parsed = sftConfigSchema.parse(input)
-  const sequence = parsed.sequence ?? Math.min(architecture.context, 128)
+  const sequence = parsed.sequence ?? Math.min(architecture.context, Math.max(8, Math.ceil(longest / 8) * 8))
   if (sequence > architecture.context) {
     throw new NashlabError('invalid_input', `The SFT sequence length ${sequence} exceeds the model's context of ${architecture.context} tokens.`, { field: 'sequence' })
   }
@@ -72,6 +73,13 @@ export function sftRow(tokenizer: Tokenizer, template: PromptTemplate, example: 
     completion = completion.slice(0, sequence - keepPrompt)
   }
   return { ids: [...prompt, ...completion], promptLength: prompt.length }
+}
+
+/** Tokens of the longest example (prompt under the template + completion + EOS), before any cut. */
+export function longestExample(tokenizer: Tokenizer, template: PromptTemplate, examples: readonly SftExample[]): number {
+  let longest = 1
+  for (const e of examples) longest = Math.max(longest, encodePrompt(tokenizer, template, e.prompt).length + encodeCompletion(tokenizer, e.completion, true).length)
+  return longest
 }
 
 /** Feeds of right-padded rows: input_ids and targets (next token on completion positions, IGNORE elsewhere). */

@@ -22,13 +22,15 @@ import { DatasetRepository } from '../store/datasets'
 import { datasetTexts, judgedPairs, preferredExamples, responseExamples } from '../store/examples'
 import { ChannelReceiver, type ChannelMessage } from './channel'
 import type { PreferenceJobInput, PreferenceJobResult } from './preference-job'
-import { resolvePreferenceTrainConfig } from './preference'
+import { longestPair, resolvePreferenceTrainConfig } from './preference'
 import { RunService } from './service'
-import { resolveSftConfig } from './sft'
+import { longestExample, resolveSftConfig } from './sft'
 import type { SftJobInput, TrainJobResult } from './sft-job'
+import type sftDefinition from './sft-job'
+import type preferenceDefinition from './preference-job'
 
-export const sftJob = jobScript<typeof import('./sft-job').default>('train.sft', new URL('./sft-job.ts', import.meta.url))
-export const preferenceJob = jobScript<typeof import('./preference-job').default>('train.preference', new URL('./preference-job.ts', import.meta.url))
+export const sftJob = jobScript<typeof sftDefinition>('train.sft', new URL('./sft-job.ts', import.meta.url))
+export const preferenceJob = jobScript<typeof preferenceDefinition>('train.preference', new URL('./preference-job.ts', import.meta.url))
 
 type SftRequest = z.output<(typeof trainMethods)['train.sft']['input']>
 type PreferenceRequest = z.output<(typeof trainMethods)['train.preference']['input']>
@@ -114,7 +116,9 @@ export class TrainingService implements Service {
     if (examples.length === 0) {
       throw new NashlabError('invalid_input', `Dataset "${rc.dataset.name}" has no ${rc.examples === 'preferred' ? 'decisive or tied comparisons to take preferred responses from' : 'responses'}; SFT needs examples.`, { dataset: rc.dataset.name })
     }
-    const config = resolveSftConfig({ ...rc.settings, examples: rc.examples } as never, architecture)
+    const m = manifest as ModelManifest & { template: PromptTemplate }
+    const tokenizer = loadTokenizer(path.dirname(dataPath(this.deps.dataDir, m.tokenizer.file))).tokenizer
+    const config = resolveSftConfig({ ...rc.settings, examples: rc.examples } as never, architecture, longestExample(tokenizer, m.template, examples))
     const fullConfig = { ...rc, architecture, resolved: config, exampleCount: examples.length, steps: config.steps }
     return { row, manifest, architecture, examples, config, fullConfig }
   }
@@ -201,8 +205,9 @@ export class TrainingService implements Service {
       throw new NashlabError('invalid_input', `Invalid architecture: field "${issue.path.join('.')}": ${issue.message}.`, { field: issue.path.join('.') })
     }
     const model = resolvePreferenceConfig(rc.kind, trunkInput as never)
-    const config = resolvePreferenceTrainConfig({ ...rc.settings, includeBothBad: rc.includeBothBad } as never, model)
     const judgements = judgedPairs(this.deps.db, rc.dataset.id)
+    const longest = longestPair(rc.kind, loadTokenizer(tokenizerFolder).tokenizer, template, judgements)
+    const config = resolvePreferenceTrainConfig({ ...rc.settings, includeBothBad: rc.includeBothBad } as never, model, longest)
     const fullConfig = { ...rc, preference: model, resolved: config, comparisonCount: judgements.length, steps: config.steps }
     return { base, model, config, judgements, tokenizerFolder, template, weightsFolder, fullConfig }
   }
@@ -233,6 +238,7 @@ export class TrainingService implements Service {
         checkpoint,
         preference: p.model,
         evaluation,
+        tokenizerTrainedOn: p.base ? undefined : rc.dataset.name,
         description: `A ${what} trained on ${rc.dataset.name} for ${result.steps} steps${evaluation ? ` (held-out accuracy ${(evaluation.accuracy * 100).toFixed(1)}%, log-loss ${evaluation.logLoss.toFixed(3)})` : ''}.`,
       })
     })

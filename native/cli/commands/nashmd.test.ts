@@ -7,6 +7,7 @@ import { Engine } from '../../engine/engine'
 import { dataPath } from '../../models/manifest'
 import { readWeights } from '../../models/weights-file'
 import { seedTinyProject } from '../../train/nashmd/fixtures/tiny-project'
+import { NashTrainService } from '../../train/nashmd/service'
 import { parseArgs } from '../args'
 import { configFromArgs } from './nashmd'
 
@@ -48,19 +49,15 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(folder, { recursive: true, force: true }))
 
 describe('nashlab train nashmd and nashlab runs', () => {
-  it('prints a JSON line per step and a summary; a run killed with SIGKILL resumes to the same weights as one never stopped', async () => {
-    const whole = nashlab('train', 'nashmd', '--config', configFile, '--algo', 'nash-md-pg', '--json')
-    expect(whole.stderr).toBe('')
-    expect(whole.code).toBe(0)
-    const steps = whole.lines.filter((l) => l.type === 'step')
-    expect(steps.map((l) => l.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
-    expect(Object.keys(steps[0].metrics)).toEqual(expect.arrayContaining(['loss', 'loss/score', 'loss/kl', 'grad_norm', 'beta', 'tau']))
-    const summary = whole.lines.at(-1)
-    expect(summary).toMatchObject({ type: 'summary', algorithm: 'nash-md-pg', status: 'completed', steps: 8, checkpoint: { step: 8 }, model: { name: expect.stringMatching(/^tiny-nash-md-pg-/) } })
-    expect(steps.every((l) => l.run === summary.run)).toBe(true)
+  it('a run killed with SIGKILL resumes from its last checkpoint to the same weights as one never stopped, printing a JSON line per step and a summary', async () => {
+    // The run never stopped, trained in this process from the same config.
+    const reference = new Engine({ database: db, mode: 'cli' })
+    const started = await reference.call('runs.start', JSON.parse(fs.readFileSync(configFile, 'utf8')))
+    await reference.service(NashTrainService).finished(started.id)
+    await reference.close()
 
     // The same run, killed without warning once step 5 is logged (its checkpoint of step 4 is on disk).
-    const child = spawn(process.execPath, [bin, 'train', 'nashmd', '--config', configFile, '--json', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [bin, 'train', 'nashmd', '--config', configFile, '--algo', 'nash-md-pg', '--json', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] })
     let killedRun = 0
     await new Promise<void>((resolve, reject) => {
       let buffer = ''
@@ -85,10 +82,22 @@ describe('nashlab train nashmd and nashlab runs', () => {
     await engine.close()
 
     const resumed = nashlab('runs', 'resume', String(killedRun), '--json')
+    expect(resumed.stderr).toBe('')
     expect(resumed.code).toBe(0)
-    expect(resumed.lines.filter((l) => l.type === 'step').map((l) => l.step)).toEqual([5, 6, 7, 8])
-    expect(resumed.lines.at(-1)).toMatchObject({ type: 'summary', run: killedRun, status: 'completed', steps: 8 })
-    const a = finalWeights(summary.run)
+    const steps = resumed.lines.filter((l) => l.type === 'step')
+    expect(steps.map((l) => l.step)).toEqual([5, 6, 7, 8])
+    expect(steps.every((l) => l.run === killedRun)).toBe(true)
+    expect(Object.keys(steps[0].metrics)).toEqual(expect.arrayContaining(['loss', 'loss/score', 'loss/kl', 'grad_norm', 'beta', 'tau']))
+    expect(resumed.lines.at(-1)).toEqual({
+      type: 'summary',
+      run: killedRun,
+      algorithm: 'nash-md-pg',
+      status: 'completed',
+      steps: 8,
+      checkpoint: { id: expect.any(Number), step: 8, path: `runs/${killedRun}/checkpoints/step-00000008` },
+      model: { id: expect.any(Number), name: `tiny-nash-md-pg-${killedRun}` },
+    })
+    const a = finalWeights(started.id)
     const b = finalWeights(killedRun)
     expect([a.step, b.step]).toEqual([8, 8])
     for (const [name, w] of a.weights) expect(Array.from(b.weights.get(name)!), name).toEqual(Array.from(w))
@@ -99,7 +108,7 @@ describe('nashlab train nashmd and nashlab runs', () => {
     expect(shown.checkpoints.map((c: { step: number }) => c.step)).toEqual([4, 6, 8])
   })
 
-  it('reads the config file, then --algo and one flag per field; refuses what it does not know', () => {
+  it('reads the config file, then --algo and one flag per field; refuses what it does not know with one line', () => {
     const config = configFromArgs(parseArgs(['--config', configFile, '--algo', 'self-play', '--max-tokens', '4', '--beta-pieces', '0:0.375,10:0.25', '--policy', '7']))
     expect(config).toMatchObject({ algorithm: 'self-play', maxTokens: 4, betaPieces: [{ step: 0, beta: 0.375 }, { step: 10, beta: 0.25 }], policy: 7, preference: 'tiny-judge', steps: 8 })
     expect(() => configFromArgs(parseArgs(['--bogus', '1']))).toThrow('Unknown option --bogus. Run "nashlab runs options" for the fields of a run.')
@@ -107,8 +116,11 @@ describe('nashlab train nashmd and nashlab runs', () => {
     const bad = nashlab('train', 'nashmd', '--config', configFile, '--tau', '-1')
     expect(bad.code).toBe(2)
     expect(bad.stderr.trim()).toMatch(/^nashlab: Invalid input to runs\.start: field "tau": /)
-    const done = nashlab('runs', 'cancel', String(completed))
-    expect(done.code).toBe(1)
-    expect(done.stderr.trim()).toBe(`nashlab: Run ${completed} is completed; there is nothing to cancel.`)
+  })
+
+  it('refuses to cancel a run that has completed', async () => {
+    const engine = new Engine({ database: db, mode: 'cli' })
+    await expect(engine.call('runs.cancel', { run: completed })).rejects.toThrow(`Run ${completed} is completed; there is nothing to cancel.`)
+    await engine.close()
   })
 })

@@ -53,7 +53,7 @@ async function withProgress<T>(ctx: CliContext, call: () => Promise<T>): Promise
 
 function trained(r: TrainStarted): string {
   const m = r.model
-  return `Run ${r.run.id} (${r.run.algorithm}) ${r.run.status} after ${r.run.lastStep ?? 0} steps.` + (m ? ` Registered ${m.kind} model ${m.name} (id ${m.id}).` : '')
+  return `Run ${r.run.id} (${r.run.algorithm}) ${r.run.status} after ${r.run.lastStep === null ? 0 : r.run.lastStep + 1} steps.` + (m ? ` Registered ${m.kind} model ${m.name} (id ${m.id}).` : '')
 }
 
 export const trainCommands: CliCommand[] = [

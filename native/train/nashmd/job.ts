@@ -65,11 +65,15 @@ export default defineJob(async (input: NashJobInput, ctx): Promise<NashJobResult
     const sameEval = c.evalJudge.id === c.preference.id && pairJudge
     const evalSource = sameEval ? null : await openJudge(manifests.evalJudge)
     const evalJudge = sameEval ? pairJudge : await PreferenceJudge.create(evalSource!.manifest.preference, evalSource!.weights, evalSource!.eos, evalSource!.options)
+    // A provider that fell back to the CPU shows on the job (the samplers' own are forwarded by runNash).
+    for (const w of new Set([...(pairJudge?.warnings ?? []), ...(reward?.warnings ?? []), ...(evalJudge?.warnings ?? [])])) ctx.warn(w)
     const prompts = input.prompts.map((text) => ({ ids: encodePrompt(tokenizer, manifests.policy.template, text), text }))
     const check = () => {
       ctx.check()
       if (fs.existsSync(input.cancelFile)) throw new NashlabError('cancelled', `Run ${input.run} was cancelled.`)
     }
+    // The progress line carries the last step's sampling throughput (the job context adds rate and ETA).
+    let tokensPerSecond: number | null = null
     try {
       const result = await runNash({
         config: c,
@@ -89,8 +93,11 @@ export default defineJob(async (input: NashJobInput, ctx): Promise<NashJobResult
         resume: input.resume,
         hooks: {
           check,
-          progress: (done, total) => ctx.progress({ done, total, unit: 'steps' }),
-          metrics: (step, values) => post({ type: 'metrics', step, values }),
+          progress: (done, total) => ctx.progress({ done, total, unit: 'steps', ...(tokensPerSecond !== null ? { message: `${Math.round(tokensPerSecond)} tokens/s` } : {}) }),
+          metrics: (step, values) => {
+            tokensPerSecond = values['throughput/tokens_per_second'] ?? null
+            post({ type: 'metrics', step, values })
+          },
           checkpoint: (step, folder) => post({ type: 'checkpoint', step, folder }),
           samples: (step, samples) => post({ type: 'samples', step, samples }),
           warn: (message) => ctx.warn(message),

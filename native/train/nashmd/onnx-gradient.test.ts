@@ -137,8 +137,8 @@ describe('the Nash-MD-PG train-step program', () => {
     const norm = Math.sqrt(dot(gradient, gradient))
     expect(norm).toBeGreaterThan(1e-3)
     const steepest = direction(gradient, null)
-    if (process.env.NASHLAB_VERBOSE) console.log("norm", norm, "fd", await directional(s, steepest))
-    expect(await directional(s, steepest)).toBeCloseTo(-norm, 4)
+    // Central differences of float32 log-probabilities: agreement to a few parts in 10⁴.
+    expect(Math.abs((await directional(s, steepest)) + norm)).toBeLessThan(3e-4 * norm)
     const rng = Rng.fromSeed(3)
     for (let k = 0; k < 3; k++) {
       const v = direction(gradient, rng)
@@ -155,8 +155,7 @@ describe('the Nash-MD-PG train-step program', () => {
     const biased = await programGradient(s, 'per-token', 16)
     const v = direction(exact, null)
     const fd = await directional(s, v)
-    if (process.env.NASHLAB_VERBOSE) console.log("fd", fd, "exact", -dot(exact, v), "biased", -dot(biased, v))
-    expect(Math.abs(fd + dot(exact, v))).toBeLessThan(1e-3 * Math.abs(fd))
+    expect(Math.abs(fd + dot(exact, v))).toBeLessThan(3e-4 * Math.abs(fd))
     expect(Math.abs(fd + dot(biased, v))).toBeGreaterThan(0.02 * Math.abs(fd))
   })
 })

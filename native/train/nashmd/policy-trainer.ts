@@ -87,15 +87,14 @@ export class PolicyTrainer {
   }
 
   /**
-   * Right-padded feeds of a micro-batch: row = prompt ⧺ completion, position t predicts token t + 1,
-   * so completion token n is scored at position |prompt| − 1 + n with weight scale · w_n.
+   * Right-padded feeds of a micro-batch (padding id 0, weight 0): row = prompt ⧺ completion,
+   * position t predicts token t + 1, so completion token n is scored at position |prompt| − 1 + n
+   * with weight scale · w_n.
    */
   feeds(rows: readonly WeightedRow[], scale: number): Feeds {
     const S = this.sequence
     const B = rows.length
     const ids = new BigInt64Array(B * S)
-    const mask = new BigInt64Array(B * S)
-    const positions = new BigInt64Array(B * S)
     const targets = new BigInt64Array(B * S)
     const weights = new Float32Array(B * S)
     rows.forEach((row, r) => {
@@ -105,8 +104,6 @@ export class PolicyTrainer {
       for (let t = 0; t < tokens.length - 1; t++) {
         const i = r * S + t
         ids[i] = BigInt(tokens[t])
-        mask[i] = 1n
-        positions[i] = BigInt(t)
         targets[i] = BigInt(tokens[t + 1])
       }
       for (let n = 0; n < row.completion.length; n++) weights[r * S + row.prompt.length - 1 + n] = scale * row.weights[n]
@@ -114,8 +111,6 @@ export class PolicyTrainer {
     const shape = [B, S]
     return {
       input_ids: new ort.Tensor('int64', ids, shape),
-      attention_mask: new ort.Tensor('int64', mask, shape),
-      position_ids: new ort.Tensor('int64', positions, shape),
       targets: new ort.Tensor('int64', targets, shape),
       [TOKEN_WEIGHTS]: new ort.Tensor('float32', weights, shape),
     }

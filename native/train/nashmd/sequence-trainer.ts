@@ -33,7 +33,7 @@ export interface TrainerModels {
   judge?: PairJudge
   /** rlhf's reward. */
   reward?: RewardJudge
-  /** Ids that end a completion (the first is the EOS the masks and judges use). */
+  /** Ids that end a completion (kept as its last token); none: every completion runs to maxTokens. */
   stopIds: readonly number[]
   padId: number
   /** Ids the tokenizer defines (sampling stays below it). */
@@ -119,10 +119,6 @@ export class SequenceTrainer {
   /** Warnings of the sessions (a provider that fell back to the CPU). */
   get warnings(): string[] {
     return [...new Set([...this.policyRunner.warnings, ...this.referenceRunner.warnings, ...(this.emaRunner?.warnings ?? [])])]
-  }
-
-  get eos(): number {
-    return this.models.stopIds[0]
   }
 
   /** Prompts cut to their last `maxPromptTokens` ids. */

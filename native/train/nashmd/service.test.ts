@@ -8,7 +8,6 @@ import { Engine } from '../../engine/engine'
 import { dataPath } from '../../models/manifest'
 import { readWeights } from '../../models/weights-file'
 import { seedTinyProject } from './fixtures/tiny-project'
-import { nashConfigSchema } from '../../api/nashmd'
 import { NashTrainService } from './service'
 
 let dir: string
@@ -118,19 +117,26 @@ describe('Nash-MD-PG runs through the engine', () => {
     expect((await engine.call('runs.resume', { run: started.id })).status).toBe('running')
     const ended = await service().finished(started.id)
     expect(ended).toMatchObject({ status: 'completed', lastStep: 16 })
-    expect((await engine.call('runs.show', { run: started.id })).checkpoints.length).toBeGreaterThan(0)
+    const run = await engine.call('runs.show', { run: started.id })
+    expect(run.checkpoints.length).toBeGreaterThan(0)
+    // Its opponent is the EMA policy itself unless β mixes μ in.
+    expect(run.config).toMatchObject({ algorithm: 'nash-ema-pg', beta: 0, emaDecay: 0.5 })
   })
 
-  it('trains rlhf on the same code path, and fixes β for self-play', async () => {
+  it('trains rlhf on the same code path, queues a second run behind it, and fixes β for self-play', async () => {
     const base = { ...fast, steps: 2, evalPrompts: 2, evalEvery: 2, samplePrompts: 0, policy: project.policy, dataset: project.dataset }
     const rlhf = await engine.call('runs.start', { ...base, algorithm: 'rlhf', preference: project.reward!, evalJudge: project.preference })
+    // A second run waits for the first (one job at a time); self-play's β is 0 whatever was asked.
+    const selfPlay = await engine.call('runs.start', { ...base, algorithm: 'self-play', beta: 0.4, preference: project.preference })
+    expect(selfPlay.status).toBe('queued')
     expect(await service().finished(rlhf.id)).toMatchObject({ status: 'completed' })
     const names = (await engine.call('runs.show', { run: rlhf.id })).metricNames
     expect(names).toEqual(expect.arrayContaining(['rewards/mean', 'eval/win_rate', 'loss/kl']))
     expect(names).not.toContain('rewards/probabilities')
-    // β is the algorithm's for self-play, whatever the config says (checked without starting it).
-    const { config } = service().resolve(nashConfigSchema.parse({ ...base, algorithm: 'self-play', beta: 0.4, preference: project.preference }))
-    expect(config).toMatchObject({ algorithm: 'self-play', beta: 0, betaSchedule: 'constant', betaEnd: 0 })
+    expect(await service().finished(selfPlay.id)).toMatchObject({ status: 'completed' })
+    expect((await engine.call('runs.show', { run: selfPlay.id })).config).toMatchObject({ algorithm: 'self-play', beta: 0, betaSchedule: 'constant', betaEnd: 0 })
+    const [beta] = await engine.call('runs.metrics', { run: selfPlay.id, names: ['beta'] })
+    expect(beta.values).toEqual([0, 0])
   })
 
   it('refuses configs it cannot run, naming the field', async () => {

