@@ -124,6 +124,7 @@ export class DatasetEdits {
     })()
   }
 
+  /** Put a deleted comparison back with its id, and back in the search index when the index had passed it. */
   private restore(row: StoredComparison) {
     try {
       this.db
@@ -135,6 +136,17 @@ export class DatasetEdits {
     } catch (error) {
       throw new NashlabError('conflict', `Comparison ${row.id} cannot be restored: ${(error as Error).message}. Nothing was undone.`, { comparison: row.id })
     }
+    this.db
+      .prepare(
+        `INSERT INTO comparison_search (rowid, prompt, a, b)
+         SELECT c.id, p.text, ra.text, rb.text
+           FROM comparisons c
+           JOIN prompts p ON p.id = c.prompt_id
+           JOIN responses ra ON ra.id = c.response_a
+           JOIN responses rb ON rb.id = c.response_b
+          WHERE c.id = ? AND c.id <= (SELECT indexed_upto FROM search_index_state WHERE name = 'comparison_search')`,
+      )
+      .run(row.id)
   }
 }
 

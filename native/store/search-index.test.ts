@@ -83,3 +83,17 @@ test('the workbench indexes large imports in the background and says how far it 
     await web.close()
   }
 })
+
+test('deleting the newest rows lowers the mark, so ids handed out again are indexed', async () => {
+  await bench.engine.call('datasets.import', { dataset: 'd', path: bench.file('a.jsonl', jsonl(rows(10))) })
+  await bench.engine.call('datasets.index', {})
+  const indexer = new SearchIndexer(bench.engine.db)
+  const ids = (await bench.engine.call('datasets.comparisons', { name: 'd' })).rows.map((r) => r.id)
+  expect(indexer.mark('comparison_search')).toBe(ids[9])
+  await bench.engine.call('datasets.deleteComparisons', { name: 'd', ids: [ids[8], ids[9]] })
+  expect(indexer.mark('comparison_search')).toBe(ids[7])
+  await bench.engine.call('datasets.import', { dataset: 'd', path: bench.file('b.jsonl', jsonl([{ prompt: 'Fresh question', chosen: 'kiwi', rejected: 'plum' }])) })
+  const kiwi = await bench.engine.call('datasets.comparisons', { name: 'd', query: 'kiwi' })
+  expect(kiwi.rows.map((r) => r.id)).toEqual([ids[8]])
+  expect((await bench.engine.call('datasets.comparisons', { name: 'd', query: '"answer 9"' })).total).toBe(0)
+})

@@ -31,8 +31,9 @@ const stepRows = 500
 /**
  * Builds the full-text indexes behind imports, in small transactions: each step takes the next
  * rows above the index's mark, tokenizes them into FTS5 and moves the mark, atomically. Rows at or
- * below the mark are kept in step by triggers (deletes, restores by undo), so the index is always
- * exact for the rows it covers; rows above it are simply not searchable yet.
+ * below the mark stay in step (a delete trigger takes rows out and lowers the mark when the newest
+ * rows go; undo indexes what it restores), so the index is exact for the rows it covers; rows above
+ * it are simply not searchable yet.
  */
 export class SearchIndexer {
   constructor(private readonly db: Db) {}

@@ -15,7 +15,7 @@
  *   in prompts and responses), one document per judgement, so a search pages in rowid order and
  *   stops at the page's end. Tokenizing costs about as much as the rest of an import together, so
  *   imports do not index: an indexer adds new rows in small steps after the import commits, and
- *   `search_index_state` marks how far it got (triggers keep rows at or below the mark in step).
+ *   `search_index_state` marks how far it got (deletes and undo keep rows at or below it in step).
  * - `dataset_edits` records every curation edit with the values before it; `batch` groups the
  *   edits that one action made, and undo reverts the newest batch not yet undone.
  * - No indexes on comparisons' response columns: they would cost an import a tenth of its time,
@@ -135,36 +135,28 @@ CREATE VIRTUAL TABLE feedback_search USING fts5(
   content = '', contentless_delete = 1,
   tokenize = 'unicode61 remove_diacritics 2'
 );
--- Rows up to indexed_upto are in the search index. The indexer adds the rest in small steps after
--- an import commits; rows written or restored at or below the mark are kept by the triggers.
+-- Rows up to indexed_upto are in the search index; the indexer adds the rest in small steps after
+-- an import commits. No insert trigger (it would cost every imported row a lookup): new rows take
+-- ids above the mark, and the one writer that puts back old ids (undo) indexes them itself. A delete
+-- takes its row out of the index and, when the newest rows go, lowers the mark to the new highest
+-- id, so that ids SQLite hands out again are indexed afresh.
 CREATE TABLE search_index_state (
   name         TEXT PRIMARY KEY CHECK (name IN ('comparison_search', 'feedback_search')),
   indexed_upto INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 INSERT INTO search_index_state (name) VALUES ('comparison_search'), ('feedback_search');
 
-CREATE TRIGGER comparisons_search_insert AFTER INSERT ON comparisons
-WHEN new.id <= (SELECT indexed_upto FROM search_index_state WHERE name = 'comparison_search') BEGIN
-  INSERT INTO comparison_search (rowid, prompt, a, b) VALUES (
-    new.id,
-    (SELECT text FROM prompts WHERE id = new.prompt_id),
-    (SELECT text FROM responses WHERE id = new.response_a),
-    (SELECT text FROM responses WHERE id = new.response_b));
-END;
 CREATE TRIGGER comparisons_search_delete AFTER DELETE ON comparisons
 WHEN old.id <= (SELECT indexed_upto FROM search_index_state WHERE name = 'comparison_search') BEGIN
   DELETE FROM comparison_search WHERE rowid = old.id;
-END;
-CREATE TRIGGER feedback_search_insert AFTER INSERT ON feedback
-WHEN new.id <= (SELECT indexed_upto FROM search_index_state WHERE name = 'feedback_search') BEGIN
-  INSERT INTO feedback_search (rowid, prompt, completion) VALUES (
-    new.id,
-    (SELECT text FROM prompts WHERE id = new.prompt_id),
-    (SELECT text FROM responses WHERE id = new.response_id));
+  UPDATE search_index_state SET indexed_upto = coalesce((SELECT max(id) FROM comparisons), 0)
+   WHERE name = 'comparison_search' AND indexed_upto > coalesce((SELECT max(id) FROM comparisons), 0);
 END;
 CREATE TRIGGER feedback_search_delete AFTER DELETE ON feedback
 WHEN old.id <= (SELECT indexed_upto FROM search_index_state WHERE name = 'feedback_search') BEGIN
   DELETE FROM feedback_search WHERE rowid = old.id;
+  UPDATE search_index_state SET indexed_upto = coalesce((SELECT max(id) FROM feedback), 0)
+   WHERE name = 'feedback_search' AND indexed_upto > coalesce((SELECT max(id) FROM feedback), 0);
 END;
 
 CREATE TABLE dataset_edits (
