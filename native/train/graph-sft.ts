@@ -145,7 +145,9 @@ export async function runGraphSft(input: GraphSftInput): Promise<TrainingResult 
   const base = await loadModel(input.onnx)
   const rows = input.examples.map((e) => sftRow(tokenizer, template, e, config.sequence))
   const { train } = splitHoldout(rows, config.holdout, config.seed)
-  let { forward, dims } = graphSftForward(base, config.microBatch, config.sequence)
+  const built = graphSftForward(base, config.microBatch, config.sequence)
+  const dims = built.dims
+  let forward = built.forward
   let adapters: LoraAdapter[] = []
   let trainableNames = graphWeights(forward)
   if (input.options.adapter === 'lora') {
