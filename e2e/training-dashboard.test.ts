@@ -13,7 +13,7 @@ test('the dashboard draws logged metrics and follows steps pushed live', async (
   const runs = wb.engine.runs
   const run = runs.runs.create('nash-md-pg', { steps: 40, tau: 0.008, beta: 0.25 })
   runs.setStatus(run, 'running')
-  for (let step = 0; step < 10; step++) runs.logMetrics(run, step, { loss: 1 / (step + 1), 'rewards/probabilities': 0.5 + step / 100 })
+  for (let step = 1; step <= 10; step++) runs.logMetrics(run, step, { loss: 1 / step, 'rewards/probabilities': 0.5 + step / 100 })
 
   const { page } = wb
   await page.goto(`${wb.server.url}#/training`)
@@ -21,10 +21,10 @@ test('the dashboard draws logged metrics and follows steps pushed live', async (
   await loss.waitFor()
   await expect.poll(() => loss.locator('.last').textContent()).toContain('0.1000')
   expect(await loss.textContent()).toContain('surrogate loss')
-  expect(await page.locator(`[data-run="${run}"]`).textContent()).toMatch(/nash-md-pg\s*running\s*10 \/ 40/)
+  expect(await page.locator(`[data-run="${run}"]`).textContent()).toMatch(/nash-md-pg\s*running[^/]*10 \/ 40/)
 
   // Steps logged while the page is open arrive over the WebSocket and extend the chart.
-  for (let step = 10; step < 20; step++) runs.logMetrics(run, step, { loss: 0.05, 'rewards/probabilities': 0.7 })
+  for (let step = 11; step <= 20; step++) runs.logMetrics(run, step, { loss: 0.05, 'rewards/probabilities': 0.7 })
   await expect.poll(() => loss.locator('.last').textContent()).toContain('0.05000')
   await expect.poll(() => page.locator(`[data-run="${run}"]`).textContent()).toMatch(/20 \/ 40/)
   await page.getByLabel('Log scale').check()

@@ -15,7 +15,8 @@ const report = path.join(root, 'test-output', 'vitest.json')
 
 const steps = [
   ['lint', bin('eslint'), ['--max-warnings', '0', '.']],
-  ['type check (engine, electron, tests)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+  ['type check (engine, electron)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+  ['type check (end-to-end tests)', bin('tsc'), ['-p', 'e2e/tsconfig.json', '--noEmit']],
   ['type check (renderer)', bin('vue-tsc'), ['-p', 'renderer/tsconfig.json', '--noEmit']],
   ['import boundaries', process.execPath, ['scripts/check-imports.mjs']],
   ['build', bin('electron-vite'), ['build', '--logLevel', 'warn']],

@@ -12,6 +12,8 @@ import { jobMethods } from './jobs'
 import { voteMethods } from './votes'
 import { runMethods } from './runs'
 import { gameMethods } from './game'
+import { compareMethods } from './compare'
+import { tournamentMethods } from './tournaments'
 import { modelMethods } from './models'
 import { generateMethods } from './generate'
 import { trainMethods } from './train'
@@ -24,6 +26,8 @@ export const methods = {
   ...voteMethods,
   ...runMethods,
   ...gameMethods,
+  ...compareMethods,
+  ...tournamentMethods,
   ...modelMethods,
   ...generateMethods,
   ...trainMethods,
@@ -46,6 +50,9 @@ export * from './jobs'
 export * from './votes'
 export * from './runs'
 export * from './game'
+export * from './compare'
+export * from './tournaments'
+export * from './nashmd'
 export * from './models'
 export * from './generate'
 export * from './train'

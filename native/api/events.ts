@@ -1,5 +1,7 @@
+import type { CompareTokenEvent } from './compare'
 import type { GenerateTokenEvent } from './generate'
 import type { JobSummary } from './jobs'
+import type { TournamentSummary } from './tournaments'
 
 /**
  * Pushed events: name → payload. Every front door forwards every event to its subscribers
@@ -36,10 +38,16 @@ export interface Events {
   'datasets.changed': { name: string }
   'runs.metrics': RunMetricsEvent
   'runs.status': { run: number; status: string; error?: string | null }
+  /** Sample completions a run drew at a step (shown beside its charts). */
+  'runs.samples': { run: number; step: number; samples: { prompt: string; completion: string }[] }
   /** A model was created, imported, trained, or deleted. */
   'models.changed': { id: number; name: string }
   /** One new token of a generation request that asked for streaming. */
   'generate.tokens': GenerateTokenEvent
+  /** Text added to one response of a running comparison. */
+  'compare.tokens': CompareTokenEvent
+  /** A tournament was created, changed status, or finished. */
+  'tournaments.changed': TournamentSummary
 }
 
 export type EventName = keyof Events

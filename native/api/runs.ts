@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { method } from './define'
+import { nashConfigSchema, type ConfigField, type NashAlgorithm } from './nashmd'
 
 export type RunStatus = 'queued' | 'running' | 'paused' | 'cancelled' | 'failed' | 'completed'
 
@@ -39,7 +40,22 @@ export interface MetricSeries {
   values: number[]
 }
 
+/** A sample completion of a held-out prompt, drawn by the run's policy at a step. */
+export interface RunSample {
+  step: number
+  prompt: string
+  completion: string
+  createdAt: string
+}
+
+/** The run form: every config field with its default, range and one-line help, and the algorithms. */
+export interface RunOptions {
+  fields: ConfigField[]
+  algorithms: { name: NashAlgorithm; summary: string }[]
+}
+
 export const runId = z.number().int().positive()
+const oneRun = z.object({ run: runId }).strict()
 
 export const runMethods = {
   'runs.list': method<RunSummary[]>()(z.object({}).strict(), 'Training runs, newest first'),
@@ -55,5 +71,14 @@ export const runMethods = {
       })
       .strict(),
     "A run's logged metrics as series",
+  ),
+  'runs.start': method<RunSummary>()(nashConfigSchema, 'Start a Nash-MD-PG-family run (nash-md-pg, self-play, best-response, nash-ema-pg, rlhf) as a background job'),
+  'runs.pause': method<RunSummary>()(oneRun, 'Pause a running run at its next step'),
+  'runs.resume': method<RunSummary>()(oneRun, 'Resume a paused run, or continue a cancelled, failed or interrupted one from its last checkpoint'),
+  'runs.cancel': method<RunSummary>()(oneRun, 'Stop a run at its next step, after a checkpoint (it can be resumed)'),
+  'runs.options': method<RunOptions>()(z.object({}).strict(), 'The fields of a Nash-MD-PG run: defaults, ranges and one-line help'),
+  'runs.samples': method<RunSample[]>()(
+    z.object({ run: runId, after: z.number().int().min(-1).default(-1) }).strict(),
+    "A run's sample completions of held-out prompts, by step",
   ),
 }

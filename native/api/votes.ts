@@ -54,4 +54,26 @@ export const voteMethods = {
   ),
   'votes.skip': method<{ skipped: string }>()(z.object({ session, pair: z.string().min(1) }).strict(), 'Skip a pair without voting'),
   'votes.undo': method<{ undone: number | null; votes: number }>()(z.object({ session }).strict(), 'Delete the last vote of the session'),
+  'votes.export': method<VoteExport>()(
+    z
+      .object({
+        /** Dataset holding the votes. */
+        dataset: datasetName,
+        /** The JSONL file to write (replaced when it exists); default `<data folder>/exports/<dataset>.votes.jsonl`. */
+        path: z.string().min(1, 'name the file to write').optional(),
+        /** Only this annotator's votes. */
+        annotator: z.string().trim().min(1).optional(),
+      })
+      .strict(),
+    "Write a dataset's human votes as TRL preference rows (prompt, chosen, rejected) in JSONL; ties and both-bad votes are skipped",
+  ),
+}
+
+/** What `votes.export` wrote. */
+export interface VoteExport {
+  path: string
+  rows: number
+  /** Votes with no winner, which TRL's prompt/chosen/rejected rows cannot hold. */
+  skipped: { ties: number; bothBad: number }
+  bytes: number
 }

@@ -128,7 +128,7 @@ export interface ModelCheckOptions {
 }
 
 /**
- * Whole-model check by directional derivatives: for each trained tensor θ, a random unit-variance
+ * Whole-model check by directional derivatives: for each trained tensor θ, a random unit
  * direction u, and (L(θ + h·u) − L(θ − h·u)) / 2h against ⟨∇θ L, u⟩. Two forward runs per tensor
  * instead of two per element, so a full model is checked in a moment. Error per tensor:
  * |analytic − numeric| / max(|numeric|, 1e-3·‖∇θ L‖₂·‖u‖₂) (the floor guards directions nearly
@@ -157,7 +157,10 @@ export async function checkModelGradients(model: Model, options: ModelCheckOptio
   for (const name of options.wrt) {
     const base = params[name].data as Float64Array
     const g = analytic[`${name}_grad`].data as Float64Array
+    // A random unit direction: the step h is then the distance moved in parameter space.
     const u = Float64Array.from({ length: base.length }, () => rng.normal())
+    const length = Math.hypot(...u)
+    for (let i = 0; i < u.length; i++) u[i] /= length
     let dot = 0
     let gNorm = 0
     let uNorm = 0

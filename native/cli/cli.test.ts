@@ -52,13 +52,13 @@ test('import FILE --dataset NAME, then list and show', async () => {
 
 test('failures exit non-zero with one readable line, or a JSON error with --json', async () => {
   const file = path.join(dir, 'bad.jsonl')
-  fs.writeFileSync(file, '{"prompt":"p","chosen":"a"}\n')
+  fs.writeFileSync(file, '{"prompt":"p","chosen":"a","rejected":"b"}\n{"prompt":"p","chosen":7,"rejected":"b"}\n')
   const plain = await nashlab('import', file, '--dataset', 'bad')
   expect(plain.code).toBe(1)
-  expect(plain.stderr.trim().split('\n')).toEqual([`nashlab: ${file}, line 1: missing field "rejected". Nothing was imported.`])
+  expect(plain.stderr.trim().split('\n')).toEqual([`nashlab: ${file}, line 2: field "chosen" must be text, got a number. Nothing was imported.`])
   const json = await nashlab('import', file, '--dataset', 'bad', '--json')
   expect(json.code).toBe(1)
-  expect(JSON.parse(json.stderr)).toEqual({ error: expect.objectContaining({ code: 'bad_file', details: { file, line: 1, field: 'rejected' } }) })
+  expect(JSON.parse(json.stderr)).toEqual({ error: expect.objectContaining({ code: 'bad_file', details: { file, line: 2, field: 'chosen' } }) })
   const missing = await nashlab('import', file)
   expect(missing.code).toBe(2)
   expect(missing.stderr.trim()).toBe('nashlab: --dataset is required.')

@@ -1,54 +1,162 @@
-import path from 'node:path'
 import fs from 'node:fs'
-import type { ImportResult } from '../api/contract'
+import type { ColumnMapping, ImportContainer, ImportFormat, ImportResult } from '../api/contract'
 import { NashlabError } from '../api/errors'
-import { ComparisonWriter, DatasetRepository } from '../store/datasets'
+import { DatasetRepository, DatasetWriter } from '../store/datasets'
 import type { Db } from '../store/db'
-import { readLines, stringLines } from './lines'
-import { badRow, trlPreferenceRow } from './trl'
+import { bufferSource, fileSource, type ByteSource } from './byte-source'
+import { detectSchema } from './formats/detect'
+import { Row } from './formats/row'
+import type { ImportItem, Schema } from './formats/schema'
+import { openSource, type RecordSource, type SourceProgress, type SourceRecord } from './sources'
+import { badFile, describeLocation } from './where'
 
 export interface ImportRequest {
   dataset: string
   path?: string
   content?: string
   fileName?: string
-  format: 'auto' | 'trl'
-  onProgress?: (rows: number) => void
+  container?: ImportContainer
+  format: ImportFormat
+  map?: ColumnMapping
+  onDuplicate: 'keep' | 'skip'
+  maxFieldChars: number
+  signal?: AbortSignal
+  /** Called between read chunks; throws to stop (a job's pause and cancel act here). */
+  check?: () => void
+  /** Called about every 100 ms while rows are read, and once at the end. */
+  onProgress?: (p: SourceProgress & { rows: number }) => void
+}
+
+/** The largest line or record read from a text file, whatever the field limit. */
+export const maxRecordBytes = 64 << 20
+
+/** Open the bytes an import or preview reads: a file (never read whole) or sent content. */
+export function openBytes(request: { path?: string; content?: string; fileName?: string }): ByteSource {
+  if (request.path !== undefined) {
+    const stat = fs.statSync(request.path, { throwIfNoEntry: false })
+    if (!stat) throw new NashlabError('not_found', `The file ${request.path} does not exist.`, { file: request.path })
+    if (!stat.isFile()) throw badFile(request.path, 'is not a file')
+    return fileSource(request.path, request.fileName && request.fileName !== request.path ? request.fileName : request.path)
+  }
+  return bufferSource(Buffer.from(request.content ?? '', 'utf8'), request.fileName ?? 'upload.jsonl')
 }
 
 /**
- * Import a JSONL file of TRL `{prompt, chosen, rejected}` rows into a dataset, creating it when
- * missing. One transaction: any bad row rolls back everything, the dataset included.
+ * Open a file's row reader and find its schema from the first row (`format` null: no detection).
+ * Parquet reads its first row on its own, so that afterwards only the schema's columns are decoded.
  */
-export function importPreferences(db: Db, request: ImportRequest): ImportResult {
-  const file = request.path ?? request.fileName ?? 'upload.jsonl'
-  if (request.path !== undefined && !fs.existsSync(request.path)) {
-    throw new NashlabError('not_found', `The file ${request.path} does not exist.`, { file: request.path })
-  }
-  const ext = path.extname(file).toLowerCase()
-  if (ext !== '.jsonl' && ext !== '.ndjson' && ext !== '') {
-    throw new NashlabError('bad_file', `${file}: only JSONL files (.jsonl) are read so far; got "${ext}".`, { file })
-  }
-  const repo = new DatasetRepository(db)
-  let rows = 0
-  let counts = { prompts: 0, responses: 0, comparisons: 0, duplicates: 0 }
-  db.transaction(() => {
-    const writer = new ComparisonWriter(db, repo.ensure(request.dataset))
-    const lines = request.path !== undefined ? readLines(request.path) : stringLines(request.content ?? '')
-    for (const { line, number } of lines) {
-      if (line.trim() === '') continue
-      let value: unknown
-      try {
-        value = JSON.parse(line)
-      } catch (error) {
-        throw badRow({ file, line: number }, undefined, `not valid JSON (${(error as Error).message})`)
-      }
-      writer.add(trlPreferenceRow(value, { file, line: number }))
-      rows++
-      if (rows % 10_000 === 0) request.onProgress?.(rows)
+export async function openRows(
+  bytes: ByteSource,
+  request: { container?: ImportContainer; format: ImportFormat | null; map?: ColumnMapping; maxFieldChars: number },
+): Promise<{ source: RecordSource; schema: Schema | null; first: SourceRecord | null; rest: AsyncGenerator<SourceRecord[]> }> {
+  const source = openSource(bytes, { container: request.container, maxLineBytes: maxRecordBytes })
+  const rowOptions = { cellsAreText: source.cellsAreText, maxFieldChars: request.maxFieldChars }
+  const format = request.format
+  const detect = (first: SourceRecord | null) => (first && format ? detectSchema(Row.of(first, rowOptions), format, request.map) : null)
+  if (source.peek) {
+    const first = await source.peek()
+    const schema = detect(first)
+    if (schema && source.select) {
+      const have = new Set(await source.columnNames?.())
+      source.select(schema.columns.filter((c) => have.has(c)))
     }
-    if (rows === 0) throw new NashlabError('bad_file', `${file} holds no rows. Nothing was imported.`, { file })
-    counts = writer.counts
+    return { source, schema, first, rest: source.batches() }
+  }
+  const batches = source.batches()
+  let pending: SourceRecord[] = []
+  // Pull by hand: leaving a for-await loop early would close the generator.
+  for (let next = await batches.next(); !next.done; next = await batches.next()) {
+    if (next.value.length > 0) {
+      pending = next.value
+      break
+    }
+  }
+  const first = pending[0] ?? null
+  const rest = (async function* () {
+    if (pending.length > 0) yield pending
+    yield* batches
   })()
-  return { dataset: repo.get(request.dataset), format: 'trl', rows, ...counts }
+  return { source, schema: detect(first), first, rest }
+}
+
+/**
+ * Import a file into a dataset (created when missing, appended to otherwise) in one transaction on
+ * `db`: any bad row rolls everything back, the dataset's creation included, and the error names the
+ * file, line or row, and field. The engine runs it as a job in a worker thread with a connection of
+ * its own (import-job.ts); an in-memory database, which has only one connection, imports in place.
+ */
+export async function importPreferences(db: Db, request: ImportRequest): Promise<ImportResult> {
+  const started = performance.now()
+  const bytes = openBytes(request)
+  let source: RecordSource | undefined
+  let rows = 0
+  const duplicateExamples: string[] = []
+  let counts: DatasetWriter['counts'] | undefined
+  let container: ImportContainer = 'jsonl'
+  let schema: Schema | null = null
+  try {
+    const opened = await openRows(bytes, request)
+    source = opened.source
+    container = source.container
+    schema = opened.schema
+    if (!schema) throw badFile(bytes.name, 'holds no rows')
+    const rowOptions = { cellsAreText: source.cellsAreText, maxFieldChars: request.maxFieldChars }
+    db.exec('BEGIN IMMEDIATE')
+    const writer = new DatasetWriter(db, new DatasetRepository(db).ensure(request.dataset), request.onDuplicate)
+    const write = writeItem(writer)
+    let lastReport = 0
+    for await (const batch of opened.rest) {
+      for (const record of batch) {
+        const item = schema.map(Row.of(record, rowOptions))
+        rows++
+        if (write(item) !== 'added' && duplicateExamples.length < 5) duplicateExamples.push(describeLocation(record.where))
+      }
+      const now = performance.now()
+      if (request.onProgress && now - lastReport >= 100) {
+        lastReport = now
+        request.onProgress({ ...source.progress(), rows })
+      }
+      if (request.signal?.aborted) throw new NashlabError('cancelled', `The import of ${bytes.name} was cancelled after ${rows} rows. Nothing was imported.`)
+      request.check?.()
+    }
+    if (rows === 0) throw badFile(bytes.name, 'holds no rows')
+    db.exec('COMMIT')
+    counts = writer.counts
+    request.onProgress?.({ ...source.progress(), done: source.progress().total, rows })
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK')
+    throw error
+  } finally {
+    source?.close()
+    if (!source) bytes.close()
+  }
+  return {
+    dataset: new DatasetRepository(db).get(request.dataset),
+    format: schema.format,
+    schema: schema.name,
+    container,
+    rows,
+    prompts: counts.prompts,
+    responses: counts.responses,
+    comparisons: counts.comparisons,
+    feedback: counts.feedback,
+    duplicates: counts.duplicates,
+    duplicateExamples,
+    onDuplicate: request.onDuplicate,
+    identicalPairs: counts.identicalPairs,
+    seconds: Math.round(performance.now() - started) / 1000,
+  }
+}
+
+function writeItem(writer: DatasetWriter): (item: ImportItem) => ReturnType<DatasetWriter['comparison']> {
+  return (item) => {
+    switch (item.kind) {
+      case 'comparison':
+        return writer.comparison(item)
+      case 'feedback':
+        return writer.feedback(item)
+      case 'prompt':
+        return writer.promptOnly(item.prompt)
+    }
+  }
 }

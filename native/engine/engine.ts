@@ -9,6 +9,7 @@ import type { CallContext, Handlers, Service } from './handlers'
 import { createServices } from './services'
 import { RunService } from '../train/service'
 import { JobManager } from '../jobs/manager'
+import { ModelService } from '../models/service'
 
 export interface EngineOptions {
   /** Database file; the data folder holding models and checkpoints is its folder. */
@@ -30,6 +31,8 @@ export class Engine {
   private readonly services: Service[]
   /** Training runs: trainers log metrics and status through it. */
   readonly runs: RunService
+  /** Models: the catalogue (create, import, register, export) and generation. */
+  readonly models: ModelService
 
   constructor(readonly options: EngineOptions) {
     this.db = openDatabase(options.database)
@@ -45,6 +48,7 @@ export class Engine {
       schemaVersion: schemaVersion(this.db),
     })
     this.runs = this.service(RunService)
+    this.models = this.service(ModelService)
     const merged: Partial<Handlers> = {}
     for (const service of this.services) Object.assign(merged, service.handlers)
     const missing = (Object.keys(methods) as MethodName[]).filter((m) => !(m in merged))

@@ -1,7 +1,6 @@
 /**
- * Every engine service, constructed in order from the same dependencies. One line per service:
- * this file (like native/api/contract.ts and native/cli/commands/index.ts) is merged with git's
- * union driver (.gitattributes), so features added on separate branches never conflict here.
+ * Every engine service, constructed in order from the same dependencies, one line per service.
+ * Order matters: shutdown runs in reverse, so the last service stops first.
  */
 import type { Db } from '../store/db'
 import type { EventBus } from './events'
@@ -9,11 +8,14 @@ import type { Service } from './handlers'
 import { SystemService } from './system'
 import { DatasetService } from '../data/service'
 import { EvalService } from '../eval/service'
+import { CompareService } from '../eval/compare-service'
+import { TournamentService } from '../eval/tournament-service'
 import { RunService } from '../train/service'
 import { GameService } from '../game/service'
 import { JobService } from '../jobs/service'
 import { DeviceService } from '../runtime/service'
 import type { JobManager } from '../jobs/manager'
+import { NashTrainService } from '../train/nashmd/service'
 import { ModelService } from '../models/service'
 import { TrainingService } from '../train/training-service'
 
@@ -35,11 +37,15 @@ export function createServices(deps: ServiceDeps): Service[] {
     new SystemService(deps),
     new DatasetService(deps),
     new EvalService(deps),
+    new CompareService(deps),
+    new TournamentService(deps),
     new RunService(deps),
     new GameService(deps),
     new JobService(deps),
     new DeviceService(deps),
     new ModelService(deps),
     new TrainingService(deps),
+    // Last, so it stops first: its runs checkpoint and record how they ended before the jobs go.
+    new NashTrainService(deps),
   ]
 }

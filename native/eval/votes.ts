@@ -58,6 +58,28 @@ export class VoteBooth {
     return info
   }
 
+  /**
+   * A session over given pairs instead of a dataset's: the responses of one side-by-side
+   * comparison, already stored in `into` with their origins (so which model made which response is
+   * known to the data, never shown). Every pair of distinct texts once, in random order.
+   */
+  startPairs(input: { prompt: string; responses: string[]; into: string; annotator: string; seed: number }): VoteSession {
+    const rng = Rng.fromSeed(input.seed)
+    const random = () => rng.float()
+    const texts = [...new Set(input.responses)]
+    const queue: Candidate[] = []
+    for (let i = 0; i < texts.length; i++) for (let j = i + 1; j < texts.length; j++) queue.push({ prompt: input.prompt, a: texts[i], b: texts[j] })
+    if (queue.length === 0) throw new NashlabError('invalid_input', 'The responses are all the same text; there is no pair to vote on.')
+    for (let i = queue.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1))
+      ;[queue[i], queue[j]] = [queue[j], queue[i]]
+    }
+    const id = crypto.randomUUID()
+    const info: VoteSession = { session: id, source: input.into, into: input.into, annotator: input.annotator, order: 'queue', total: queue.length, votes: 0 }
+    this.sessions.set(id, { info, queue, cursor: 0, random, open: new Map(), cast: [] })
+    return info
+  }
+
   next(sessionId: string): VotePair | null {
     const s = this.session(sessionId)
     let candidate: Candidate

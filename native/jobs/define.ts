@@ -31,6 +31,11 @@ export interface JobContext {
   progress(report: { done: number; total?: number | null; unit?: string; message?: string }): void
   /** A warning the user should see that does not stop the job (e.g. a provider fell back to CPU). */
   warn(message: string): void
+  /**
+   * Data for whoever started the job (`StartOptions.onData`), e.g. streamed tokens. Not throttled:
+   * every item arrives, in order, before the job's result. Must be copyable to another thread.
+   */
+  send(data: unknown): void
 }
 
 export interface JobDefinition<I, O> {

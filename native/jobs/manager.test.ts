@@ -147,6 +147,19 @@ describe('JobManager', () => {
     await expect(good.result).resolves.toMatchObject({ steps: 1 })
   })
 
+  it('delivers every item a job sends, in order, and starts an immediate job beside a running one', async () => {
+    const { manager } = recordingManager()
+    const long = manager.start(steps, { steps: 40, stepMs: 25 })
+    await until(() => manager.get(long.id).status === 'running', 'the long job to run')
+    const received: unknown[] = []
+    const quick = manager.start(steps, { steps: 30, stepMs: 1, send: true }, { immediate: true, onData: (d) => received.push(d) })
+    await expect(quick.result).resolves.toMatchObject({ steps: 30 })
+    // The long job is still running: the immediate one did not wait for it.
+    expect(manager.get(long.id).status).toBe('running')
+    expect(received).toEqual(Array.from({ length: 30 }, (_, i) => ({ step: i + 1 })))
+    await manager.cancel(long.id)
+  })
+
   it('answers unknown ids and wrong states with sentences', async () => {
     const { manager } = recordingManager()
     expect(() => manager.pause('99')).toThrow(/There is no job 99/)

@@ -26,6 +26,13 @@ export interface StartOptions {
   /** Aborting it cancels the job. */
   signal?: AbortSignal
   resourceLimits?: WorkerJobOptions['resourceLimits']
+  /** Receives what the job sends with `ctx.send` (streamed tokens, partial results). */
+  onData?(data: unknown): void
+  /**
+   * Start at once beside whatever runs, instead of waiting in the queue: for short interactive work
+   * (a side-by-side comparison) that a user waits for while a long job trains.
+   */
+  immediate?: boolean
 }
 
 export interface StartedJob<O> {
@@ -95,8 +102,9 @@ export class JobManager {
     })
     result.catch(() => {})
     this.entries.set(id, entry)
-    this.queue.push(id)
     this.changed(entry)
+    if (options.immediate) entry.launch!()
+    else this.queue.push(id)
     const signal = options.signal
     if (signal) {
       const onAbort = () => void this.cancel(id).catch(() => {})
@@ -125,6 +133,7 @@ export class JobManager {
         entry.summary.warnings.push(message)
         this.changed(entry)
       },
+      onData: options.onData,
       onEnd: (status, error) => {
         entry.worker = undefined
         this.finish(entry, status, error)

@@ -19,6 +19,7 @@ export type WorkerProgress = Omit<JobProgress, 'job' | 'kind'>
 export type WorkerMessage =
   | { type: 'progress'; progress: WorkerProgress }
   | { type: 'warning'; message: string }
+  | { type: 'data'; data: unknown }
   | { type: 'completed'; result: unknown }
   | { type: 'failed'; error: ErrorShape }
   | { type: 'cancelled' }

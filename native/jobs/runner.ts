@@ -12,6 +12,8 @@ type WorkerJobStatus = 'running' | 'paused' | 'completed' | 'failed' | 'cancelle
 export interface WorkerJobOptions {
   onProgress?(progress: WorkerProgress): void
   onWarning?(message: string): void
+  /** Each item the job sent with `ctx.send`, in order. */
+  onData?(data: unknown): void
   /** Called once, when the job ends (completed, failed or cancelled). */
   onEnd?(status: 'completed' | 'failed' | 'cancelled', error: ErrorShape | null): void
   /** Least milliseconds between two progress messages from the worker; default 100. */
@@ -99,6 +101,8 @@ export class WorkerJob<O> {
         return this.options.onProgress?.(message.progress)
       case 'warning':
         return this.options.onWarning?.(message.message)
+      case 'data':
+        return this.options.onData?.(message.data)
       case 'completed':
         this.end('completed', null)
         return this.settle.resolve(message.result as O)

@@ -80,6 +80,10 @@ export class WorkerJobContext implements JobContext {
   warn(message: string): void {
     this.post({ type: 'warning', message })
   }
+
+  send(data: unknown): void {
+    this.post({ type: 'data', data })
+  }
 }
 
 function cancelledError(): NashlabError {

@@ -1,26 +1,38 @@
-import type { ComparisonRow, DatasetSummary, Outcome, RowPage } from '../api/contract'
+import type { DatasetSummary } from '../api/contract'
 import { NashlabError } from '../api/errors'
 import type { Db } from './db'
 
-interface DatasetRecord {
+export { DatasetWriter, ComparisonWriter, type NewComparison, type WriteCounts } from './dataset-writer'
+
+interface SummaryRecord {
   id: number
   name: string
   description: string
-  created_at: string
+  createdAt: string
+  prompts: number
+  responses: number
+  comparisons: number
+  feedback: number
 }
 
-/** Datasets and their rows: prompts, responses and comparisons. */
+const summarySql = `SELECT d.id, d.name, d.description, d.created_at AS createdAt,
+       coalesce(n.prompts, 0) AS prompts, coalesce(n.responses, 0) AS responses,
+       coalesce(n.comparisons, 0) AS comparisons, coalesce(n.feedback, 0) AS feedback
+  FROM datasets d LEFT JOIN dataset_counts n ON n.dataset_id = d.id`
+
+/**
+ * Datasets and their counts. The counts come from `dataset_counts`, which triggers keep, so
+ * listing costs the same for ten rows or ten million.
+ */
 export class DatasetRepository {
   constructor(private readonly db: Db) {}
 
   list(): DatasetSummary[] {
-    const rows = this.db.prepare('SELECT * FROM datasets ORDER BY name').all() as DatasetRecord[]
-    return rows.map((r) => this.summarize(r))
+    return this.db.prepare(`${summarySql} ORDER BY d.name`).all() as SummaryRecord[]
   }
 
   find(name: string): DatasetSummary | undefined {
-    const row = this.db.prepare('SELECT * FROM datasets WHERE name = ?').get(name) as DatasetRecord | undefined
-    return row && this.summarize(row)
+    return this.db.prepare(`${summarySql} WHERE d.name = ?`).get(name) as SummaryRecord | undefined
   }
 
   get(name: string): DatasetSummary {
@@ -41,106 +53,89 @@ export class DatasetRepository {
     return (this.db.prepare('SELECT id FROM datasets WHERE name = ?').get(name) as { id: number }).id
   }
 
+  /**
+   * Delete a dataset with everything in it, in one transaction, child rows first.
+   *
+   * Deleting a response makes SQLite look for comparisons that reference it, and comparisons have
+   * no index on their response columns (it would slow every import), so with foreign keys on each
+   * deleted response would scan the whole table. The fast path therefore deletes with foreign keys
+   * off, after this dataset's judgements are gone, and then checks every other table that
+   * references a deleted kind of row; should any still point at one, it rolls back and deletes
+   * the slow way, with foreign keys (and their cascades) on.
+   */
   delete(name: string): void {
-    const info = this.db.prepare('DELETE FROM datasets WHERE name = ?').run(name)
-    if (info.changes === 0) throw new NashlabError('not_found', `There is no dataset named "${name}".`, { dataset: name })
+    const { id } = this.get(name)
+    try {
+      if (this.db.inTransaction || !this.deleteFast(id)) this.deleteChecked(id)
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw error
+      throw new NashlabError('conflict', `The dataset "${name}" cannot be deleted: other records still refer to its rows. Nothing was deleted.`, { dataset: name })
+    }
   }
 
-  comparisons(name: string, offset: number, limit: number): RowPage<ComparisonRow> {
-    const dataset = this.get(name)
-    const rows = this.db
-      .prepare(
-        `SELECT c.id, p.text AS prompt, ra.text AS responseA, rb.text AS responseB, c.outcome, c.annotator,
-                c.source, c.shown_left AS shownLeft, c.created_at AS createdAt
-           FROM comparisons c
-           JOIN prompts p ON p.id = c.prompt_id
-           JOIN responses ra ON ra.id = c.response_a
-           JOIN responses rb ON rb.id = c.response_b
-          WHERE c.dataset_id = ?
-          ORDER BY c.id
-          LIMIT ? OFFSET ?`,
-      )
-      .all(dataset.id, limit, offset) as ComparisonRow[]
-    return { rows, total: dataset.comparisons, offset, limit }
+  private deleteRows(id: number): void {
+    this.db.prepare('DELETE FROM comparisons WHERE dataset_id = ?').run(id)
+    this.db.prepare('DELETE FROM feedback WHERE dataset_id = ?').run(id)
+    this.db.prepare('DELETE FROM dataset_edits WHERE dataset_id = ?').run(id)
+    this.db.prepare('DELETE FROM responses WHERE prompt_id IN (SELECT id FROM prompts WHERE dataset_id = ?)').run(id)
+    this.db.prepare('DELETE FROM prompts WHERE dataset_id = ?').run(id)
   }
 
-  private summarize(r: DatasetRecord): DatasetSummary {
-    const count = (sql: string) => (this.db.prepare(sql).get(r.id) as { n: number }).n
-    return {
-      id: r.id,
-      name: r.name,
-      description: r.description,
-      createdAt: r.created_at,
-      prompts: count('SELECT count(*) AS n FROM prompts WHERE dataset_id = ?'),
-      responses: count('SELECT count(*) AS n FROM responses r JOIN prompts p ON p.id = r.prompt_id WHERE p.dataset_id = ?'),
-      comparisons: count('SELECT count(*) AS n FROM comparisons WHERE dataset_id = ?'),
+  private deleteChecked(id: number): void {
+    this.db.transaction(() => {
+      this.deleteRows(id)
+      this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id)
+    })()
+  }
+
+  private deleteFast(id: number): boolean {
+    const own = new Set(['comparisons', 'feedback', 'dataset_edits', 'dataset_counts', 'responses', 'prompts'])
+    const tables = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[]
+    const references = tables
+      .filter((t) => !own.has(t))
+      .flatMap((t) => (this.db.prepare('SELECT "table" AS parent, "from" AS "column", on_delete AS action FROM pragma_foreign_key_list(?)').all(t) as ForeignKey[]).map((k) => ({ ...k, table: t })))
+      .filter((k) => k.parent in idsOfDataset)
+    this.db.pragma('foreign_keys = OFF')
+    try {
+      return this.db.transaction(() => {
+        // What the other tables' foreign keys would do, done by hand (one level deep).
+        for (const k of references) {
+          const ids = idsOfDataset[k.parent]
+          if (k.action === 'CASCADE') this.db.prepare(`DELETE FROM "${k.table}" WHERE "${k.column}" IN (${ids})`).run(id)
+          else if (k.action === 'SET NULL') this.db.prepare(`UPDATE "${k.table}" SET "${k.column}" = NULL WHERE "${k.column}" IN (${ids})`).run(id)
+        }
+        this.deleteRows(id)
+        this.db.prepare('DELETE FROM dataset_counts WHERE dataset_id = ?').run(id)
+        this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id)
+        for (const table of new Set(references.map((k) => k.table))) {
+          if ((this.db.pragma(`foreign_key_check("${table}")`) as unknown[]).length > 0) throw new FallBack()
+        }
+        return true
+      })()
+    } catch (error) {
+      if (error instanceof FallBack) return false
+      throw error
+    } finally {
+      this.db.pragma('foreign_keys = ON')
     }
   }
 }
 
-export interface NewComparison {
-  prompt: string
-  a: string
-  b: string
-  outcome: Outcome
-  annotator?: string | null
-  source?: string
-  shownLeft?: 'a' | 'b' | null
+interface ForeignKey {
+  table: string
+  parent: string
+  column: string
+  action: string
 }
 
-/**
- * Batched writer for imports: interns prompts and responses per dataset and inserts comparisons.
- * The caller owns the transaction (an import is all or nothing).
- */
-export class ComparisonWriter {
-  private readonly insertPrompt
-  private readonly selectPrompt
-  private readonly insertResponse
-  private readonly selectResponse
-  private readonly insertComparison
-  private readonly existsComparison
-  private readonly promptIds = new Map<string, number>()
-  counts = { prompts: 0, responses: 0, comparisons: 0, duplicates: 0 }
-
-  constructor(
-    db: Db,
-    private readonly datasetId: number,
-  ) {
-    this.insertPrompt = db.prepare('INSERT INTO prompts (dataset_id, text) VALUES (?, ?) ON CONFLICT DO NOTHING')
-    this.selectPrompt = db.prepare('SELECT id FROM prompts WHERE dataset_id = ? AND text = ?').pluck()
-    this.insertResponse = db.prepare('INSERT INTO responses (prompt_id, text, source) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
-    this.selectResponse = db.prepare('SELECT id FROM responses WHERE prompt_id = ? AND text = ?').pluck()
-    this.insertComparison = db.prepare(
-      'INSERT INTO comparisons (dataset_id, prompt_id, response_a, response_b, outcome, annotator, source, shown_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    )
-    this.existsComparison = db
-      .prepare('SELECT 1 FROM comparisons WHERE dataset_id = ? AND prompt_id = ? AND response_a = ? AND response_b = ? LIMIT 1')
-      .pluck()
-  }
-
-  prompt(text: string): number {
-    const cached = this.promptIds.get(text)
-    if (cached !== undefined) return cached
-    if (this.insertPrompt.run(this.datasetId, text).changes > 0) this.counts.prompts++
-    const id = this.selectPrompt.get(this.datasetId, text) as number
-    if (this.promptIds.size > 100_000) this.promptIds.clear()
-    this.promptIds.set(text, id)
-    return id
-  }
-
-  response(promptId: number, text: string, source = 'import'): number {
-    if (this.insertResponse.run(promptId, text, source).changes > 0) this.counts.responses++
-    return this.selectResponse.get(promptId, text) as number
-  }
-
-  add(c: NewComparison): number {
-    const promptId = this.prompt(c.prompt)
-    const source = c.source ?? 'import'
-    const a = this.response(promptId, c.a, source)
-    const b = this.response(promptId, c.b, source)
-    if (this.existsComparison.get(this.datasetId, promptId, a, b)) this.counts.duplicates++
-    const info = this.insertComparison.run(this.datasetId, promptId, a, b, c.outcome, c.annotator ?? null, source, c.shownLeft ?? null)
-    this.counts.comparisons++
-    return Number(info.lastInsertRowid)
-  }
+/** The ids of each kind of row a dataset owns, as a subquery on the dataset's id. */
+const idsOfDataset: Record<string, string> = {
+  datasets: 'SELECT ?',
+  prompts: 'SELECT id FROM prompts WHERE dataset_id = ?',
+  responses: 'SELECT r.id FROM responses r JOIN prompts p ON p.id = r.prompt_id WHERE p.dataset_id = ?',
+  comparisons: 'SELECT id FROM comparisons WHERE dataset_id = ?',
+  feedback: 'SELECT id FROM feedback WHERE dataset_id = ?',
 }
+
+/** Thrown inside the fast delete's transaction to roll it back and take the checked path. */
+class FallBack extends Error {}

@@ -45,7 +45,7 @@ export class ChannelReceiver {
   constructor(onMessage: (message: ChannelMessage) => void) {
     this.channel.onmessage = (event) => {
       try {
-        onMessage((event as MessageEvent).data as ChannelMessage)
+        onMessage((event as { data: unknown }).data as ChannelMessage)
       } finally {
         this.received++
         if (this.waiting && this.received >= this.waiting.count) this.waiting.resolve()

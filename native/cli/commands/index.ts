@@ -11,6 +11,10 @@ import { trainCommands } from './train'
 import { serveCommands } from './serve'
 import { systemCommands } from './system'
 import { voteCommands } from './vote'
+import { compareCommands } from './compare'
+import { tournamentCommands } from './tournament'
+import { nashmdCommands } from './nashmd'
+import { runCommands } from './runs'
 
 /** Every `nashlab` subcommand, in the order `nashlab --help` lists them. */
 export const commands: CliCommand[] = [
@@ -18,9 +22,15 @@ export const commands: CliCommand[] = [
   ...serveCommands,
   ...datasetCommands,
   ...voteCommands,
+  ...compareCommands,
+  ...tournamentCommands,
   ...gameCommands,
   ...deviceCommands,
   ...jobCommands,
+  ...modelCommands,
+  ...trainCommands,
+  ...nashmdCommands,
+  ...runCommands,
   ...autodiffCommands,
   ...benchCommands,
   ...modelCommands,

@@ -15,7 +15,10 @@
  * m < n drop out because E[∇ log π(y_n) | y_<n] = 0, and the ∇ of log π_θ inside R has expectation
  * zero for the same reason. The per-token form keeps only m = n: it is the estimator TRL used and
  * is biased; Nashlab offers it as an option labelled so.
- * The −½ baseline does not change the expected gradient; it lowers its variance.
+ * The −½ baseline does not change the expected gradient; it lowers its variance. Another baseline
+ * may be given (rlhf's REINFORCE on a reward r uses A_n = (r − b) − τ·Σ_{m≥n} …, with b the
+ * leave-one-out mean reward): any baseline that does not depend on the row's own completion keeps
+ * the estimator unbiased.
  */
 
 export type KlEstimator = 'reward-to-go' | 'per-token'
@@ -33,6 +36,8 @@ export interface AdvantageInput {
   length: number
   tau: number
   kl?: KlEstimator
+  /** Subtracted from each score: one number for every row, or one per row (B). Default ½. */
+  baseline?: number | ArrayLike<number>
 }
 
 export interface Advantages {
@@ -47,8 +52,9 @@ export function nashAdvantages(input: AdvantageInput): Advantages {
   const weights = new Float32Array(B * T)
   const klPerSequence = new Float64Array(B)
   const perToken = input.kl === 'per-token'
+  const baseline = input.baseline ?? 0.5
   for (let b = 0; b < B; b++) {
-    const base = input.scores[b] - 0.5
+    const base = input.scores[b] - (typeof baseline === 'number' ? baseline : baseline[b])
     let togo = 0
     // Walk backwards so the reward-to-go sum is one pass.
     for (let n = T - 1; n >= 0; n--) {

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import type { VoteChoice, VotePair, VoteSession } from '../../../native/api/contract'
+import type { VoteChoice, VoteExport, VotePair, VoteSession } from '../../../native/api/contract'
 import { client } from '../api/client'
 import { useErrorStore } from './errors'
 
@@ -66,11 +66,28 @@ export const useVotesStore = defineStore('votes', () => {
     })
   }
 
+  /** Continue with a session started elsewhere (the Compare view's "vote blind on these"). */
+  function adopt(started: VoteSession) {
+    return guard(async () => {
+      session.value = started
+      lastAction.value = null
+      await advance()
+    })
+  }
+
+  const exported = ref<VoteExport | null>(null)
+  /** Write the votes of a dataset as TRL prompt/chosen/rejected JSONL in the data folder. */
+  function exportVotes(dataset: string) {
+    return guard(async () => {
+      exported.value = await client().call('votes.export', { dataset })
+    })
+  }
+
   function stop() {
     session.value = null
     pair.value = null
     finished.value = false
   }
 
-  return { session, pair, finished, busy, lastAction, start, vote, skip, undo, stop }
+  return { session, pair, finished, busy, lastAction, exported, start, adopt, vote, skip, undo, exportVotes, stop }
 })

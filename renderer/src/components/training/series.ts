@@ -4,6 +4,8 @@ export interface Line {
   label: string
   steps: number[]
   values: number[]
+  /** Which colour: a run keeps its colour on every chart (default: the line's position). */
+  colour?: number
 }
 
 /**

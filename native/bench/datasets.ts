@@ -1,0 +1,128 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { Engine } from '../engine/engine'
+import { peakRssMiB, timeMedian, type Bench } from './bench'
+import { benchFolder, benchRows, rareWord, vocabulary, writeBenchFile } from './datasets-data'
+
+const mib = (bytes: number) => bytes / (1 << 20)
+
+/**
+ * Import the bench file as the workbench does (a job in a worker thread, one transaction), then
+ * build its search index. Resident memory is sampled every 50 ms through a tenth-size import and
+ * the full one: memory that does not grow with the file shows as about the same peak for both.
+ * Leaves the database for `datasets.search`.
+ */
+async function importBench() {
+  const rows = benchRows()
+  const dir = benchFolder(rows)
+  fs.rmSync(dir, { recursive: true, force: true })
+  fs.mkdirSync(dir, { recursive: true })
+  const file = path.join(dir, 'preferences.jsonl')
+  const small = path.join(dir, 'tenth.jsonl')
+  const bytes = writeBenchFile(file, rows)
+  writeBenchFile(small, Math.ceil(rows / 10))
+  const engine = new Engine({ database: path.join(dir, 'bench.db'), mode: 'cli' })
+  try {
+    const sampled = async (work: () => Promise<unknown>) => {
+      const base = process.memoryUsage().rss
+      let peak = base
+      const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50)
+      const started = performance.now()
+      await work()
+      clearInterval(timer)
+      return { seconds: (performance.now() - started) / 1000, growth: mib(peak - base), peak: mib(peak) }
+    }
+    const tenth = await sampled(() => engine.call('datasets.import', { dataset: 'tenth', path: small, inWorker: true }))
+    await engine.call('datasets.delete', { name: 'tenth' })
+    const cpu = process.cpuUsage()
+    const full = await sampled(() => engine.call('datasets.import', { dataset: 'bench', path: file, inWorker: true }))
+    const used = process.cpuUsage(cpu)
+    const index = await sampled(() => engine.call('datasets.index', {}))
+    return {
+      metrics: {
+        importSeconds: { value: full.seconds, unit: 's' },
+        importRows: { value: rows / full.seconds, unit: 'rows/s' },
+        importThroughput: { value: mib(bytes) / full.seconds, unit: 'MiB/s' },
+        importCpuSeconds: { value: (used.user + used.system) / 1e6, unit: 's' },
+        importRssGrowth: { value: full.growth, unit: 'MiB' },
+        importRssGrowthTenth: { value: tenth.growth, unit: 'MiB' },
+        indexSeconds: { value: index.seconds, unit: 's' },
+        indexRows: { value: rows / index.seconds, unit: 'rows/s' },
+        peakRss: { value: peakRssMiB(), unit: 'MiB' },
+      },
+      details: { rows, fileMiB: Math.round(mib(bytes)), cores: os.availableParallelism(), loadAverage: os.loadavg()[0], databaseMiB: Math.round(mib(fs.statSync(path.join(dir, 'bench.db')).size)) },
+    }
+  } finally {
+    await engine.close()
+    fs.rmSync(file, { force: true })
+    fs.rmSync(small, { force: true })
+  }
+}
+
+/**
+ * Browse the imported dataset as the UI does: 50-row pages at the start, middle and end, and
+ * full-text searches (a rare word, a common word, two words, a phrase, a prefix, a common word
+ * 20 pages deep); each the median of repeated calls. Then the statistics, health and annotator
+ * reports, and a TRL JSONL export. Builds the database first when the import bench has not.
+ */
+async function searchBench() {
+  const rows = benchRows()
+  const dir = benchFolder(rows)
+  if (!fs.existsSync(path.join(dir, 'bench.db'))) {
+    fs.mkdirSync(dir, { recursive: true })
+    const file = path.join(dir, 'preferences.jsonl')
+    writeBenchFile(file, rows)
+    const builder = new Engine({ database: path.join(dir, 'bench.db'), mode: 'cli' })
+    await builder.call('datasets.import', { dataset: 'bench', path: file, inWorker: true })
+    await builder.call('datasets.index', {})
+    await builder.close()
+    fs.rmSync(file, { force: true })
+  }
+  const engine = new Engine({ database: path.join(dir, 'bench.db'), mode: 'cli' })
+  try {
+    const total = (await engine.call('datasets.show', { name: 'bench' })).comparisons
+    const page = async (input: { offset?: number; query?: string }) =>
+      (await timeMedian(() => engine.call('datasets.comparisons', { name: 'bench', limit: 50, ...input }), { warmup: 1, minRuns: 7 })).median
+    const once = async (work: () => Promise<unknown>) => {
+      const started = performance.now()
+      await work()
+      return performance.now() - started
+    }
+    const metrics = {
+      pageFirst: { value: await page({ offset: 0 }), unit: 'ms' },
+      pageMiddle: { value: await page({ offset: Math.floor(total / 2) }), unit: 'ms' },
+      pageLast: { value: await page({ offset: total - 50 }), unit: 'ms' },
+      searchRare: { value: await page({ query: rareWord }), unit: 'ms' },
+      searchCommon: { value: await page({ query: vocabulary[0] }), unit: 'ms' },
+      searchTwoWords: { value: await page({ query: `${vocabulary[3]} ${vocabulary[40]}` }), unit: 'ms' },
+      searchPhrase: { value: await page({ query: `"${vocabulary[1]} ${vocabulary[2]}"` }), unit: 'ms' },
+      searchPrefix: { value: await page({ query: `${vocabulary[100].slice(0, 4)}*` }), unit: 'ms' },
+      searchCommonDeep: { value: await page({ query: vocabulary[0], offset: 1000 }), unit: 'ms' },
+      stats: { value: await once(() => engine.call('datasets.stats', { name: 'bench' })), unit: 'ms' },
+      health: { value: await once(() => engine.call('datasets.health', { name: 'bench' })), unit: 'ms' },
+      annotators: { value: await once(() => engine.call('datasets.annotators', { name: 'bench' })), unit: 'ms' },
+      exportJsonl: { value: (await once(() => engine.call('datasets.export', { name: 'bench', format: 'trl-jsonl', path: path.join(dir, 'export.jsonl'), inWorker: true }))) / 1000, unit: 's' },
+      peakRss: { value: peakRssMiB(), unit: 'MiB' },
+    }
+    return { metrics, details: { rows: total, cores: os.availableParallelism(), loadAverage: os.loadavg()[0] } }
+  } finally {
+    await engine.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+export const datasetBenches: Bench[] = [
+  {
+    name: 'datasets.import',
+    group: 'datasets',
+    description: `Import ${benchRows().toLocaleString('en-US')} TRL comparisons (JSONL, ~850 B a row) in one transaction, then index them for search`,
+    run: importBench,
+  },
+  {
+    name: 'datasets.search',
+    group: 'datasets',
+    description: `Pages and full-text searches over ${benchRows().toLocaleString('en-US')} comparisons (median of 7), reports and an export`,
+    run: searchBench,
+  },
+]

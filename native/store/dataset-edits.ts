@@ -1,0 +1,153 @@
+import type { EditSummary, Outcome } from '../api/contract'
+import { NashlabError } from '../api/errors'
+import type { Db } from './db'
+
+type Action = EditSummary['action']
+
+interface StoredComparison {
+  id: number
+  dataset_id: number
+  prompt_id: number
+  response_a: number
+  response_b: number
+  outcome: Outcome
+  annotator: string | null
+  source: string
+  shown_left: 'a' | 'b' | null
+  flagged: number
+  created_at: string
+}
+
+interface EditRecord {
+  id: number
+  batch: number
+  comparison_id: number
+  action: Action
+  before: string
+  after: string
+  created_at: string
+}
+
+const outcomeWords: Record<Outcome, string> = { a: 'a wins', b: 'b wins', tie: 'tie', both_bad: 'both bad' }
+
+/**
+ * Curation edits of comparisons with an undo log. Every action writes, in the same transaction as
+ * the change, one `dataset_edits` record per comparison it changed, holding the values before the
+ * change (the whole row for a delete); records of one action share a batch. Undo reverts the
+ * newest batch not yet undone, restoring deleted rows with their ids, and marks it undone. Edits
+ * that change nothing (an outcome set to what it was) are not logged.
+ */
+export class DatasetEdits {
+  constructor(private readonly db: Db) {}
+
+  setOutcome(datasetId: number, ids: number[], outcome: Outcome): EditSummary | null {
+    return this.apply(datasetId, ids, 'outcome', (row) => {
+      if (row.outcome === outcome) return null
+      this.db.prepare('UPDATE comparisons SET outcome = ? WHERE id = ?').run(outcome, row.id)
+      return { before: { outcome: row.outcome }, after: { outcome } }
+    })
+  }
+
+  flag(datasetId: number, ids: number[], flagged: boolean): EditSummary | null {
+    const value = flagged ? 1 : 0
+    return this.apply(datasetId, ids, 'flag', (row) => {
+      if (row.flagged === value) return null
+      this.db.prepare('UPDATE comparisons SET flagged = ? WHERE id = ?').run(value, row.id)
+      return { before: { flagged: row.flagged }, after: { flagged: value } }
+    })
+  }
+
+  delete(datasetId: number, ids: number[]): EditSummary | null {
+    return this.apply(datasetId, ids, 'delete', (row) => {
+      this.db.prepare('DELETE FROM comparisons WHERE id = ?').run(row.id)
+      return { before: row, after: {} }
+    })
+  }
+
+  /** Revert the newest batch not yet undone; null when there is nothing to undo. */
+  undo(datasetId: number): EditSummary | null {
+    return this.db.transaction(() => {
+      const batch = this.db
+        .prepare('SELECT max(batch) FROM dataset_edits WHERE dataset_id = ? AND undone_at IS NULL')
+        .pluck()
+        .get(datasetId) as number | null
+      if (batch === null) return null
+      const edits = this.db.prepare('SELECT * FROM dataset_edits WHERE dataset_id = ? AND batch = ? ORDER BY id DESC').all(datasetId, batch) as EditRecord[]
+      for (const edit of edits) {
+        const before = JSON.parse(edit.before)
+        if (edit.action === 'outcome') this.db.prepare('UPDATE comparisons SET outcome = ? WHERE id = ?').run(before.outcome, edit.comparison_id)
+        else if (edit.action === 'flag') this.db.prepare('UPDATE comparisons SET flagged = ? WHERE id = ?').run(before.flagged, edit.comparison_id)
+        else this.restore(before as StoredComparison)
+      }
+      this.db.prepare("UPDATE dataset_edits SET undone_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE dataset_id = ? AND batch = ?").run(datasetId, batch)
+      return summarize(edits.reverse())
+    })()
+  }
+
+  /** The newest edits that can still be undone, newest first, one entry per batch. */
+  recent(datasetId: number, limit: number): EditSummary[] {
+    const batches = this.db
+      .prepare('SELECT DISTINCT batch FROM dataset_edits WHERE dataset_id = ? AND undone_at IS NULL ORDER BY batch DESC LIMIT ?')
+      .pluck()
+      .all(datasetId, limit) as number[]
+    const select = this.db.prepare('SELECT * FROM dataset_edits WHERE dataset_id = ? AND batch = ? ORDER BY id')
+    return batches.map((b) => summarize(select.all(datasetId, b) as EditRecord[]))
+  }
+
+  undoable(datasetId: number): number {
+    return this.db.prepare('SELECT count(DISTINCT batch) FROM dataset_edits WHERE dataset_id = ? AND undone_at IS NULL').pluck().get(datasetId) as number
+  }
+
+  private apply(datasetId: number, ids: number[], action: Action, change: (row: StoredComparison) => { before: unknown; after: unknown } | null): EditSummary | null {
+    return this.db.transaction(() => {
+      const unique = [...new Set(ids)]
+      const rows = this.db
+        .prepare('SELECT * FROM comparisons WHERE dataset_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id')
+        .all(datasetId, JSON.stringify(unique)) as StoredComparison[]
+      if (rows.length !== unique.length) {
+        const found = new Set(rows.map((r) => r.id))
+        const missing = unique.filter((id) => !found.has(id))
+        throw new NashlabError('not_found', `This dataset has no comparison ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}. Nothing was changed.`, { comparisons: missing })
+      }
+      const batch = ((this.db.prepare('SELECT max(batch) FROM dataset_edits WHERE dataset_id = ?').pluck().get(datasetId) as number | null) ?? 0) + 1
+      const log = this.db.prepare('INSERT INTO dataset_edits (dataset_id, batch, comparison_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?)')
+      const written: EditRecord[] = []
+      for (const row of rows) {
+        const edit = change(row)
+        if (!edit) continue
+        const before = JSON.stringify(edit.before)
+        const after = JSON.stringify(edit.after)
+        const info = log.run(datasetId, batch, row.id, action, before, after)
+        written.push({ id: Number(info.lastInsertRowid), batch, comparison_id: row.id, action, before, after, created_at: new Date().toISOString() })
+      }
+      return written.length > 0 ? summarize(written) : null
+    })()
+  }
+
+  private restore(row: StoredComparison) {
+    try {
+      this.db
+        .prepare(
+          `INSERT INTO comparisons (id, dataset_id, prompt_id, response_a, response_b, outcome, annotator, source, shown_left, flagged, created_at)
+           VALUES (@id, @dataset_id, @prompt_id, @response_a, @response_b, @outcome, @annotator, @source, @shown_left, @flagged, @created_at)`,
+        )
+        .run(row)
+    } catch (error) {
+      throw new NashlabError('conflict', `Comparison ${row.id} cannot be restored: ${(error as Error).message}. Nothing was undone.`, { comparison: row.id })
+    }
+  }
+}
+
+function summarize(edits: EditRecord[]): EditSummary {
+  const first = edits[0]
+  const ids = edits.map((e) => e.comparison_id)
+  const which = ids.length === 1 ? `comparison ${ids[0]}` : `${ids.length} comparisons`
+  const after = JSON.parse(first.after) as { outcome?: Outcome; flagged?: number }
+  const description =
+    first.action === 'outcome'
+      ? `Changed the outcome of ${which} to ${outcomeWords[after.outcome as Outcome]}.`
+      : first.action === 'flag'
+        ? `${after.flagged ? 'Flagged' : 'Unflagged'} ${which}.`
+        : `Deleted ${which}.`
+  return { batch: first.batch, action: first.action, comparisons: ids, createdAt: first.created_at, description }
+}

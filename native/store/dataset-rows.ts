@@ -1,0 +1,255 @@
+import type { ComparisonDetail, ComparisonRow, FeedbackRow, Outcome, PromptRow, RowPage } from '../api/contract'
+import { NashlabError } from '../api/errors'
+import type { Db } from './db'
+
+/** One row as an export reads it (the fields its kind has). */
+export interface ExportRow {
+  id: number
+  prompt: string
+  promptMessages: string | null
+  a?: string
+  aMessages?: string | null
+  b?: string
+  bMessages?: string | null
+  outcome?: Outcome
+  label?: 0 | 1
+  annotator?: string | null
+  flagged: number
+}
+
+export interface ComparisonFilter {
+  query?: string
+  flagged?: boolean
+  outcome?: Outcome
+  /** '' selects judgements without an annotator. */
+  annotator?: string
+}
+
+/**
+ * Searches count their matches up to this many beyond the page's end, and say when there are more
+ * (counting every match of a common word over a million rows would cost more than the page).
+ */
+export const searchCountAhead = 1000
+
+const comparisonColumns = `c.id, p.text AS prompt, ra.text AS responseA, rb.text AS responseB, c.outcome, c.annotator,
+       c.source, c.shown_left AS shownLeft, c.flagged, c.created_at AS createdAt`
+const comparisonJoins = `FROM comparisons c
+  JOIN prompts p ON p.id = c.prompt_id
+  JOIN responses ra ON ra.id = c.response_a
+  JOIN responses rb ON rb.id = c.response_b`
+
+type Raw<T> = Omit<T, 'flagged'> & { flagged: number }
+const withFlag = <T extends { flagged: boolean }>(r: Raw<T>): T => ({ ...r, flagged: r.flagged === 1 }) as T
+
+/**
+ * Pages of a dataset's rows for the browser. Pages are picked by id first (an index-only walk of
+ * `comparisons(dataset_id, id)`) and only the page's rows are joined to their texts, so a page deep
+ * into a million rows costs the walk, not a million joins. Searches go through the contentless
+ * FTS5 index in rowid order, limited to the dataset's id range, and stop at the page's end; the
+ * CROSS JOINs keep the index as the outer loop (left to itself, the planner walks the dataset's
+ * rows and probes the index once per row, which is thousands of times slower).
+ */
+export class DatasetRows {
+  constructor(private readonly db: Db) {}
+
+  comparisons(datasetId: number, total: number, offset: number, limit: number, filter: ComparisonFilter = {}): RowPage<ComparisonRow> {
+    const started = performance.now()
+    const conditions: string[] = ['c.dataset_id = @dataset']
+    const params: Record<string, unknown> = { dataset: datasetId, limit, offset }
+    if (filter.flagged !== undefined) {
+      conditions.push('c.flagged = @flagged')
+      params.flagged = filter.flagged ? 1 : 0
+    }
+    if (filter.outcome !== undefined) {
+      conditions.push('c.outcome = @outcome')
+      params.outcome = filter.outcome
+    }
+    if (filter.annotator !== undefined) {
+      conditions.push(filter.annotator === '' ? 'c.annotator IS NULL' : 'c.annotator = @annotator')
+      if (filter.annotator !== '') params.annotator = filter.annotator
+    }
+    const query = filter.query?.trim()
+    let ids: number[]
+    let count: number
+    let capped = false
+    const cap = offset + limit + searchCountAhead
+    if (query) {
+      const range = this.idRange(datasetId)
+      params.low = range.low
+      params.high = range.high
+      const from = `FROM comparison_search s CROSS JOIN comparisons c ON c.id = s.rowid
+        WHERE comparison_search MATCH @match AND s.rowid BETWEEN @low AND @high AND ${conditions.join(' AND ')}`
+      const run = (match: string) => {
+        const p = { ...params, match }
+        const found = this.db.prepare(`SELECT s.rowid ${from} ORDER BY s.rowid LIMIT @limit OFFSET @offset`).pluck().all(p) as number[]
+        const n = this.db.prepare(`SELECT count(*) FROM (SELECT 1 ${from} LIMIT ${cap + 1})`).pluck().get(p) as number
+        return { found, n }
+      }
+      const result = withFallback(query, run)
+      ids = result.found
+      capped = result.n > cap
+      count = Math.min(result.n, cap)
+    } else {
+      const where = conditions.join(' AND ')
+      const range = conditions.length === 1 ? this.idRange(datasetId) : null
+      if (range && range.high - range.low + 1 === total) {
+        // The dataset's ids are one unbroken run (no deletes, no other dataset in between): the
+        // row at `offset` has id low + offset, found by one index probe instead of an offset walk.
+        ids = this.db
+          .prepare('SELECT id FROM comparisons WHERE dataset_id = @dataset AND id >= @start ORDER BY id LIMIT @limit')
+          .pluck()
+          .all({ dataset: datasetId, start: range.low + offset, limit }) as number[]
+      } else {
+        ids = this.db.prepare(`SELECT c.id FROM comparisons c WHERE ${where} ORDER BY c.id LIMIT @limit OFFSET @offset`).pluck().all(params) as number[]
+      }
+      count = conditions.length === 1 ? total : (this.db.prepare(`SELECT count(*) FROM comparisons c WHERE ${where}`).pluck().get(params) as number)
+    }
+    const rows = this.byIds(ids)
+    return {
+      rows,
+      total: count,
+      offset,
+      limit,
+      ...(query ? { query } : {}),
+      ...(capped ? { totalIsLowerBound: true } : {}),
+      elapsedMs: Math.round((performance.now() - started) * 10) / 10,
+    }
+  }
+
+  /** Comparison rows with their texts, in the order of `ids`. */
+  byIds(ids: number[]): ComparisonRow[] {
+    if (ids.length === 0) return []
+    const rows = this.db
+      .prepare(`SELECT ${comparisonColumns} ${comparisonJoins} WHERE c.id IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify(ids)) as Raw<ComparisonRow>[]
+    const byId = new Map(rows.map((r) => [r.id, withFlag<ComparisonRow>(r)]))
+    return ids.map((id) => byId.get(id)).filter((r): r is ComparisonRow => r !== undefined)
+  }
+
+  comparison(datasetId: number, id: number): ComparisonDetail {
+    const row = this.db
+      .prepare(
+        `SELECT ${comparisonColumns}, c.prompt_id AS promptId, c.response_a AS responseAId, c.response_b AS responseBId,
+                ra.source AS sourceA, rb.source AS sourceB,
+                p.messages AS promptMessages, ra.messages AS responseAMessages, rb.messages AS responseBMessages
+           ${comparisonJoins}
+          WHERE c.id = ? AND c.dataset_id = ?`,
+      )
+      .get(id, datasetId) as (Raw<ComparisonDetail> & { promptMessages: string | null; responseAMessages: string | null; responseBMessages: string | null }) | undefined
+    if (!row) throw new NashlabError('not_found', `This dataset has no comparison ${id}.`, { comparison: id })
+    const samePair = this.db
+      .prepare(
+        `SELECT count(*) FROM comparisons
+          WHERE prompt_id = ? AND id != ? AND ((response_a = ? AND response_b = ?) OR (response_a = ? AND response_b = ?))`,
+      )
+      .pluck()
+      .get(row.promptId, id, row.responseAId, row.responseBId, row.responseBId, row.responseAId) as number
+    const parse = (v: string | null) => (v ? JSON.parse(v) : null)
+    return {
+      ...withFlag<ComparisonDetail>(row),
+      promptMessages: parse(row.promptMessages),
+      responseAMessages: parse(row.responseAMessages),
+      responseBMessages: parse(row.responseBMessages),
+      samePair,
+    }
+  }
+
+  feedback(datasetId: number, total: number, offset: number, limit: number, query?: string): RowPage<FeedbackRow> {
+    const started = performance.now()
+    const columns = `f.id, p.text AS prompt, r.text AS completion, f.label, f.annotator, f.source, f.flagged, f.created_at AS createdAt
+      FROM feedback f JOIN prompts p ON p.id = f.prompt_id JOIN responses r ON r.id = f.response_id`
+    const q = query?.trim()
+    const cap = offset + limit + searchCountAhead
+    let ids: number[]
+    let count = total
+    let capped = false
+    if (q) {
+      const from = `FROM feedback_search s CROSS JOIN feedback f ON f.id = s.rowid WHERE feedback_search MATCH @match AND f.dataset_id = @dataset`
+      const result = withFallback(q, (match) => {
+        const p = { dataset: datasetId, match, limit, offset }
+        return {
+          found: this.db.prepare(`SELECT s.rowid ${from} ORDER BY s.rowid LIMIT @limit OFFSET @offset`).pluck().all(p) as number[],
+          n: this.db.prepare(`SELECT count(*) FROM (SELECT 1 ${from} LIMIT ${cap + 1})`).pluck().get(p) as number,
+        }
+      })
+      ids = result.found
+      capped = result.n > cap
+      count = Math.min(result.n, cap)
+    } else {
+      ids = this.db.prepare('SELECT id FROM feedback WHERE dataset_id = ? ORDER BY id LIMIT ? OFFSET ?').pluck().all(datasetId, limit, offset) as number[]
+    }
+    const rows =
+      ids.length === 0
+        ? []
+        : (this.db.prepare(`SELECT ${columns} WHERE f.id IN (SELECT value FROM json_each(?)) ORDER BY f.id`).all(JSON.stringify(ids)) as Raw<FeedbackRow>[]).map((r) =>
+            withFlag<FeedbackRow>(r),
+          )
+    return { rows, total: count, offset, limit, ...(q ? { query: q } : {}), ...(capped ? { totalIsLowerBound: true } : {}), elapsedMs: Math.round((performance.now() - started) * 10) / 10 }
+  }
+
+  prompts(datasetId: number, total: number, offset: number, limit: number): RowPage<PromptRow> {
+    const rows = this.db
+      .prepare(
+        `SELECT p.id, p.text, (SELECT count(*) FROM responses r WHERE r.prompt_id = p.id) AS responses, p.created_at AS createdAt
+           FROM prompts p WHERE p.dataset_id = ? ORDER BY p.id LIMIT ? OFFSET ?`,
+      )
+      .all(datasetId, limit, offset) as PromptRow[]
+    return { rows, total, offset, limit }
+  }
+
+  /**
+   * The next `limit` rows of a dataset after id `after`, with texts and message lists, for
+   * exports: keyset pages, so the connection is free between pages and each costs the same.
+   */
+  exportPage(kind: 'comparisons' | 'feedback' | 'prompts', datasetId: number, after: number, limit: number): ExportRow[] {
+    const sql = {
+      comparisons: `SELECT c.id, c.outcome, c.annotator, c.flagged, p.text AS prompt, p.messages AS promptMessages,
+                           ra.text AS a, ra.messages AS aMessages, rb.text AS b, rb.messages AS bMessages
+                      ${comparisonJoins} WHERE c.dataset_id = ? AND c.id > ? ORDER BY c.id LIMIT ?`,
+      feedback: `SELECT f.id, f.label, f.annotator, f.flagged, p.text AS prompt, p.messages AS promptMessages, r.text AS a, r.messages AS aMessages
+                   FROM feedback f JOIN prompts p ON p.id = f.prompt_id JOIN responses r ON r.id = f.response_id
+                  WHERE f.dataset_id = ? AND f.id > ? ORDER BY f.id LIMIT ?`,
+      prompts: `SELECT p.id, p.text AS prompt, p.messages AS promptMessages, 0 AS flagged FROM prompts p
+                 WHERE p.dataset_id = ? AND p.id > ? ORDER BY p.id LIMIT ?`,
+    }[kind]
+    return this.db.prepare(sql).all(datasetId, after, limit) as ExportRow[]
+  }
+
+  /**
+   * The lowest and highest comparison id of a dataset: two index probes. (One query asking for
+   * both min and max would scan the dataset's index; SQLite probes only for a lone min or max.)
+   */
+  private idRange(datasetId: number): { low: number; high: number } {
+    const low = this.db.prepare('SELECT min(id) FROM comparisons WHERE dataset_id = ?').pluck().get(datasetId) as number | null
+    const high = this.db.prepare('SELECT max(id) FROM comparisons WHERE dataset_id = ?').pluck().get(datasetId) as number | null
+    return { low: low ?? 0, high: high ?? -1 }
+  }
+}
+
+/**
+ * Run an FTS5 search with the user's text as a query (words, "phrases", prefix*, AND / OR / NOT,
+ * column:term). When that is not valid FTS5 syntax (a stray quote, a hyphen, punctuation), search
+ * each word as a literal phrase instead, so any typed text finds something sensible.
+ */
+function withFallback<T>(query: string, run: (match: string) => T): T {
+  try {
+    return run(query)
+  } catch (error) {
+    if (!isFtsSyntaxError(error)) throw error
+    return run(literalQuery(query))
+  }
+}
+
+function isFtsSyntaxError(error: unknown): boolean {
+  const message = (error as Error).message ?? ''
+  return /fts5|syntax error|no such column|unterminated string|unknown special query/i.test(message)
+}
+
+/** Each whitespace-separated word as a quoted phrase (quotes doubled), all required. */
+export function literalQuery(query: string): string {
+  return query
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => `"${w.replace(/"/g, '""')}"`)
+    .join(' ')
+}

@@ -1,0 +1,195 @@
+import { NashlabError } from '../../api/errors'
+import { leftPadded, preferenceProgram, rewardProgram } from '../../models/preference'
+import type { PreferenceConfig } from '../../models/preference-config'
+import { encodeCompletion, encodePrompt, type PromptTemplate } from '../../models/tokenizer/template'
+import type { Tokenizer } from '../../models/tokenizer/tokenizer'
+import type { Weights } from '../../models/weights'
+import { encodeModel } from '../../onnx/encode'
+import { ort, type InferenceSession } from '../../runtime/ort'
+import type { Rng } from '../../runtime/rng'
+import { createSession, type SessionRequest } from '../../runtime/session'
+
+/**
+ * Judges of completions. A prompt comes as the policy's ids (under its template) and its text; a
+ * completion as the policy sampled it (ids, a final EOS dropped: the judge's sequences put their own
+ * separators). A judge with its own tokenizer reads the texts through a `TextBridge` (prompt text
+ * under the judge's template, completion decoded by the policy's tokenizer and encoded by the
+ * judge's), as it saw text when it was trained; without a bridge it reads the policy's ids as they are
+ * (the judge shares the policy's tokenizer).
+ *
+ * A `PairJudge` gives P(a ≻ b | x) per row; `antisymmetric` says whether P(a ≻ b) = 1 − P(b ≻ a)
+ * holds by construction (Nashlab's pairwise and Bradley–Terry programs do), which decides what the
+ * pair-order option `auto` does. A `RewardJudge` gives the Bradley–Terry reward r(x, y) (rlhf).
+ */
+export interface JudgedPrompt {
+  /** The prompt as the policy reads it (template applied, cut to the run's prompt length). */
+  ids: readonly number[]
+  /** The prompt's text as the dataset holds it. */
+  text: string
+}
+
+type Rows = readonly (readonly number[])[]
+
+export interface PairJudge {
+  readonly antisymmetric: boolean
+  judge(prompts: readonly JudgedPrompt[], a: Rows, b: Rows): Promise<Float64Array>
+  release(): Promise<void>
+}
+
+export interface RewardJudge {
+  reward(prompts: readonly JudgedPrompt[], completions: Rows): Promise<Float64Array>
+  release(): Promise<void>
+}
+
+/** How a judge with its own tokenizer reads the policy's prompts and completions. */
+export interface TextBridge {
+  /** The judge's ids of a prompt text (its template applied). */
+  prompt(text: string): number[]
+  /** The judge's ids of a completion the policy sampled (its text without special tokens such as EOS). */
+  completion(ids: readonly number[]): number[]
+}
+
+export type PairOrder = 'auto' | 'random' | 'average' | 'fixed'
+
+/**
+ * P(y ≻ y′ | x) under the pair-order option:
+ * - fixed: the judge sees (y, y′);
+ * - random: each row is shown as (y, y′) or (y′, y) with probability ½ (one `rng.float()` per row),
+ *   and a swapped row's answer is read as 1 − P(y′ ≻ y) — so a judge with a position bias is
+ *   unbiased on average;
+ * - average: ½ (P(y ≻ y′) + 1 − P(y′ ≻ y)), both orders judged (twice the cost);
+ * - auto: fixed for a judge antisymmetric by construction (both orders give the same), else random.
+ */
+export async function judgePairs(
+  judge: PairJudge,
+  order: PairOrder,
+  rng: Rng,
+  prompts: readonly JudgedPrompt[],
+  y: Rows,
+  y2: Rows,
+): Promise<Float64Array> {
+  const mode = order === 'auto' ? (judge.antisymmetric ? 'fixed' : 'random') : order
+  if (mode === 'fixed') return judge.judge(prompts, y, y2)
+  if (mode === 'average') {
+    const [forward, backward] = [await judge.judge(prompts, y, y2), await judge.judge(prompts, y2, y)]
+    return forward.map((p, i) => 0.5 * (p + 1 - backward[i]))
+  }
+  const swapped = y.map(() => rng.float() < 0.5)
+  const first = y.map((row, i) => (swapped[i] ? y2[i] : row))
+  const second = y.map((row, i) => (swapped[i] ? row : y2[i]))
+  const p = await judge.judge(prompts, first, second)
+  return p.map((v, i) => (swapped[i] ? 1 - v : v))
+}
+
+/** Drop one final EOS (the judge's sequences put their own separators). */
+function withoutEos(tokens: readonly number[], eos: number): readonly number[] {
+  return tokens.length > 0 && tokens[tokens.length - 1] === eos ? tokens.slice(0, -1) : tokens
+}
+
+/**
+ * The two sequences of a pair, as native/models/preference.ts's `pairSequences` builds them from
+ * text, here from ids: pairwise `x EOS a EOS b EOS` and `x EOS b EOS a EOS`; Bradley–Terry
+ * `x EOS a EOS` and `x EOS b EOS`. Over the context the prompt keeps its last tokens (at most half
+ * the context) and each response its first tokens, sharing what is left equally.
+ */
+export function pairTokens(config: PreferenceConfig, eos: number, x: readonly number[], a: readonly number[], b: readonly number[]): { first: number[]; second: number[] } {
+  const context = config.trunk.context
+  const separators = config.kind === 'pairwise' ? 3 : 2
+  const responses = config.kind === 'pairwise' ? 2 : 1
+  const prompt = x.length > Math.floor(context / 2) ? x.slice(x.length - Math.floor(context / 2)) : x
+  const budget = Math.max(0, Math.floor((context - prompt.length - separators) / responses))
+  const ta = withoutEos(a, eos).slice(0, budget)
+  const tb = withoutEos(b, eos).slice(0, budget)
+  if (config.kind === 'pairwise') return { first: [...prompt, eos, ...ta, eos, ...tb, eos], second: [...prompt, eos, ...tb, eos, ...ta, eos] }
+  return { first: [...prompt, eos, ...ta, eos], second: [...prompt, eos, ...tb, eos] }
+}
+
+/** A pair as the judge reads it: its own ids through the bridge, or the policy's ids. */
+function read(bridge: TextBridge | undefined, x: JudgedPrompt, a: readonly number[], b: readonly number[]): [readonly number[], readonly number[], readonly number[]] {
+  if (!bridge) return [x.ids, a, b]
+  return [bridge.prompt(x.text), bridge.completion(a), bridge.completion(b)]
+}
+
+/** Nashlab's preference model (pairwise or Bradley–Terry) as a judge. */
+export class PreferenceJudge implements PairJudge {
+  readonly antisymmetric = true
+
+  private constructor(
+    private readonly config: PreferenceConfig,
+    private readonly session: InferenceSession,
+    private readonly eos: number,
+    private readonly bridge: TextBridge | undefined,
+    readonly warnings: string[],
+  ) {}
+
+  /** `eos`: the judge's EOS id (its separator); `bridge`: how it reads text, when its tokenizer is not the policy's. */
+  static async create(config: PreferenceConfig, weights: Weights, eos: number, options: { session?: SessionRequest; bridge?: TextBridge } = {}): Promise<PreferenceJudge> {
+    const created = await createSession(encodeModel(preferenceProgram(config, weights)), { name: 'the preference model', ...options.session })
+    return new PreferenceJudge(config, created.session, eos, options.bridge, created.warnings)
+  }
+
+  async judge(prompts: readonly JudgedPrompt[], a: Rows, b: Rows): Promise<Float64Array> {
+    if (prompts.length === 0) return new Float64Array(0)
+    const pairs = prompts.map((x, i) => pairTokens(this.config, this.eos, ...read(this.bridge, x, a[i], b[i])))
+    const width = Math.max(...pairs.flatMap((p) => [p.first.length, p.second.length]))
+    const first = leftPadded(pairs.map((p) => p.first), width)
+    const second = leftPadded(pairs.map((p) => p.second), width)
+    const shape = [pairs.length, width]
+    const tensor = (data: BigInt64Array) => new ort.Tensor('int64', data, shape)
+    const out = await this.session.run({
+      input_ids: tensor(first.ids),
+      attention_mask: tensor(first.mask),
+      position_ids: tensor(first.positions),
+      swapped_input_ids: tensor(second.ids),
+      swapped_attention_mask: tensor(second.mask),
+      swapped_position_ids: tensor(second.positions),
+    })
+    const probability = out.probability.data as Float32Array
+    if (probability.length !== pairs.length) throw new NashlabError('internal', `The preference model returned ${probability.length} probabilities for ${pairs.length} pairs.`)
+    return Float64Array.from(probability)
+  }
+
+  release(): Promise<void> {
+    return this.session.release()
+  }
+}
+
+/** A Bradley–Terry reward model r(x, y) on the sequence `x EOS y EOS` (rlhf's reward). */
+export class RewardModelJudge implements RewardJudge {
+  private constructor(
+    private readonly config: PreferenceConfig,
+    private readonly session: InferenceSession,
+    private readonly eos: number,
+    private readonly bridge: TextBridge | undefined,
+    readonly warnings: string[],
+  ) {}
+
+  static async create(config: PreferenceConfig, weights: Weights, eos: number, options: { session?: SessionRequest; bridge?: TextBridge } = {}): Promise<RewardModelJudge> {
+    if (config.kind !== 'bt') throw new NashlabError('invalid_input', 'rlhf needs a Bradley–Terry reward model; a pairwise preference model gives no reward of one completion.', { field: 'preference' })
+    const created = await createSession(encodeModel(rewardProgram(config, weights)), { name: 'the reward model', ...options.session })
+    return new RewardModelJudge(config, created.session, eos, options.bridge, created.warnings)
+  }
+
+  async reward(prompts: readonly JudgedPrompt[], completions: Rows): Promise<Float64Array> {
+    if (prompts.length === 0) return new Float64Array(0)
+    // pairTokens' Bradley–Terry `first` row is exactly `x EOS y EOS`, fitted to the context.
+    const rows = prompts.map((x, i) => pairTokens(this.config, this.eos, ...read(this.bridge, x, completions[i], [])).first)
+    const padded = leftPadded(rows)
+    const shape = [rows.length, padded.width]
+    const tensor = (data: BigInt64Array) => new ort.Tensor('int64', data, shape)
+    const out = await this.session.run({ input_ids: tensor(padded.ids), attention_mask: tensor(padded.mask), position_ids: tensor(padded.positions) })
+    return Float64Array.from(out.reward.data as Float32Array)
+  }
+
+  release(): Promise<void> {
+    return this.session.release()
+  }
+}
+
+/** The text bridge between a policy's tokenizer and a judge's (tokenizer and template). */
+export function textBridge(policy: Tokenizer, judge: Tokenizer, template: PromptTemplate): TextBridge {
+  return {
+    prompt: (text) => encodePrompt(judge, template, text),
+    completion: (ids) => encodeCompletion(judge, policy.decode([...ids], { skipSpecialTokens: true }), false),
+  }
+}
