@@ -79,11 +79,10 @@ export class DatasetRows {
       params.high = range.high
       const from = `FROM comparison_search s CROSS JOIN comparisons c ON c.id = s.rowid
         WHERE comparison_search MATCH @match AND s.rowid BETWEEN @low AND @high AND ${conditions.join(' AND ')}`
+      // One pass over the matches: the ids up to a little past the page give the page and the count.
       const run = (match: string) => {
-        const p = { ...params, match }
-        const found = this.db.prepare(`SELECT s.rowid ${from} ORDER BY s.rowid LIMIT @limit OFFSET @offset`).pluck().all(p) as number[]
-        const n = this.db.prepare(`SELECT count(*) FROM (SELECT 1 ${from} LIMIT ${cap + 1})`).pluck().get(p) as number
-        return { found, n }
+        const all = this.db.prepare(`SELECT s.rowid ${from} ORDER BY s.rowid LIMIT ${cap + 1}`).pluck().all({ ...params, match }) as number[]
+        return { found: all.slice(offset, offset + limit), n: all.length }
       }
       const result = withFallback(query, run)
       ids = result.found
@@ -166,11 +165,8 @@ export class DatasetRows {
     if (q) {
       const from = `FROM feedback_search s CROSS JOIN feedback f ON f.id = s.rowid WHERE feedback_search MATCH @match AND f.dataset_id = @dataset`
       const result = withFallback(q, (match) => {
-        const p = { dataset: datasetId, match, limit, offset }
-        return {
-          found: this.db.prepare(`SELECT s.rowid ${from} ORDER BY s.rowid LIMIT @limit OFFSET @offset`).pluck().all(p) as number[],
-          n: this.db.prepare(`SELECT count(*) FROM (SELECT 1 ${from} LIMIT ${cap + 1})`).pluck().get(p) as number,
-        }
+        const all = this.db.prepare(`SELECT s.rowid ${from} ORDER BY s.rowid LIMIT ${cap + 1}`).pluck().all({ dataset: datasetId, match }) as number[]
+        return { found: all.slice(offset, offset + limit), n: all.length }
       })
       ids = result.found
       capped = result.n > cap

@@ -10,6 +10,19 @@ export const routes: (RouteRecordRaw & { meta?: { title: string; nav: boolean; k
     meta: { title: 'Datasets', nav: true, key: 'd' },
   },
   {
+    path: '/models',
+    name: 'models',
+    component: () => import('../views/ModelsView.vue'),
+    meta: { title: 'Models', nav: true, key: 'm' },
+  },
+  {
+    path: '/playground',
+    name: 'playground',
+    component: () => import('../views/PlaygroundView.vue'),
+    meta: { title: 'Playground', nav: true, key: 'p' },
+  },
+  {
+    // Runs start from here (SFT, preference and reward models), so it is in the navigation.
     path: '/training',
     name: 'training',
     component: () => import('../views/TrainingView.vue'),
