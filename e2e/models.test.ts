@@ -42,7 +42,7 @@ test('creates a tiny model from the UI, fine-tunes it from the Training view, an
 
   // The Training view is in the navigation now that runs start from it.
   await page.getByRole('link', { name: 'Training' }).click()
-  await page.getByRole('heading', { name: 'New run' }).waitFor()
+  await page.getByRole('heading', { name: 'New SFT, preference or reward run' }).waitFor()
   await page.getByLabel('Run model').selectOption({ label: 'tiny' })
   await page.getByLabel('Steps').fill('120')
   await page.getByLabel('Learning rate').fill('0.005')

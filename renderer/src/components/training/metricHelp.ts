@@ -5,7 +5,7 @@
  * `mixture_coef` was β).
  */
 export const metricHelp: Record<string, string> = {
-  loss: 'The loss minimised this step. Nash-MD-PG: the surrogate −(1/B) Σ sg[A_n]·log π(y_n), whose gradient is the policy-gradient estimate (its value is not the objective); SFT: mean −log p of completion tokens; preference or reward model: cross-entropy on comparisons.',
+  loss: 'The loss minimised this step. Nash-MD-PG: the surrogate loss −(1/B) Σ sg[A_n]·log π(y_n), whose gradient is the policy-gradient estimate (its value is not the objective); SFT: mean −log p of completion tokens; preference or reward model: cross-entropy on comparisons.',
   'loss/score': 'The preference part of the surrogate: −(1/B) Σ_b (p_b − ½)·log π(y_b), with p = P(y ≻ y′ | x) after the missing-EOS penalty.',
   'loss/kl': 'The KL part of the surrogate: (τ/B) Σ_b Σ_n (Σ_{m≥n} log π/μ)·log π(y_n); loss = loss/score + loss/kl.',
   'objective/kl': 'The KL estimate: mean over completions of Σ_n log π(y_n)/μ(y_n), a Monte-Carlo estimate of KL(π‖μ) in nats.',
