@@ -33,6 +33,4 @@ export const commands: CliCommand[] = [
   ...runCommands,
   ...autodiffCommands,
   ...benchCommands,
-  ...modelCommands,
-  ...trainCommands,
 ]
