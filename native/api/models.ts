@@ -41,7 +41,7 @@ export interface ModelSummary {
   run: { id: number; algorithm: string; status: string } | null
   /** The dataset whose text trained its tokenizer, or whose comparisons or examples trained it. */
   dataset: { id: number; name: string } | null
-  /** Whether Nashlab can fine-tune it (every op of its graph has a gradient rule). */
+  /** Whether Nashlab can fine-tune it (its own architecture, or an imported graph whose every op has a gradient rule). */
   trainable: boolean
 }
 

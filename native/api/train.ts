@@ -58,6 +58,10 @@ export const trainMethods = {
         settings: trainSettings.default({}),
         /** Imitate the preferred response of each comparison (ties: both), or every response. */
         examples: z.enum(['preferred', 'responses']).default('preferred'),
+        /** Train every weight, or low-rank (LoRA) adapters merged into the weights at the end. */
+        adapter: z.enum(['full', 'lora']).default('full'),
+        /** LoRA rank r (α = r). */
+        loraRank: z.number().int().min(1).max(256).default(8),
         /** Name of the fine-tuned model; default "<model>-sft-<run>". */
         name: modelName.optional(),
         /** Resolve only when the run has ended (the CLI waits; the UI follows events). */

@@ -31,7 +31,7 @@ const json = async (...args: string[]) => {
   return JSON.parse(r.stdout)
 }
 
-test('models create, generate, train sft, export and import, all with --json', async () => {
+test('models create, generate, train sft and export, all with --json', async () => {
   await json('import', demo, '--dataset', 'rest')
   const config = path.join(dir, 'arch.json')
   fs.writeFileSync(config, JSON.stringify({ dModel: 16, layers: 1, heads: 2, context: 64, norm: 'rmsnorm', mlp: 'swiglu', positions: 'rotary' }))
@@ -52,8 +52,7 @@ test('models create, generate, train sft, export and import, all with --json', a
   const out = path.join(dir, 'export')
   const exported = await json('models', 'export', '--checkpoint', String(checkpoint), '--out', out)
   expect(exported.outputs[0]).toBe('logits')
-  const imported = await json('models', 'import', path.join(out, 'model.onnx'), '--tokenizer', path.join(out, 'tokenizer.json'), '--name', 'back')
-  expect(imported).toMatchObject({ name: 'back', kind: 'imported', trainable: true })
+  expect(exported.files.map((f: string) => path.basename(f))).toContain('tokenizer.json')
 
   const human = await nashlab('generate', '--model', 'nope', '--prompt', 'x')
   expect(human.stderr.trim()).toBe('nashlab: There is no model named "nope".')

@@ -26,6 +26,8 @@ export interface LoopOptions {
   onToken?(row: number, token: number, done: FinishReason | null): void
   /** Checked between steps. */
   check?(): void
+  /** Also record each part's own log-probability of every sampled token (`partLogprobs`). */
+  partLogprobs?: boolean
 }
 
 export interface LoopResult {
@@ -33,7 +35,7 @@ export interface LoopResult {
   tokens: number[][]
   /** log q(token) under the mixture at temperature 1 with no truncation: log softmax(Σ w_i z_i). */
   logprobs: number[][]
-  /** Per part: log softmax(z_i)(token), each model's own log-probability of the sampled tokens. */
+  /** Per part: log softmax(z_i)(token), each model's own log-probability of the sampled tokens (empty unless asked for). */
   partLogprobs: number[][][]
   finish: FinishReason[]
 }
@@ -60,12 +62,14 @@ export async function runLoop(parts: readonly LoopPart[], prompts: readonly (rea
   if (width >= context) throw new NashlabError('invalid_input', `The longest prompt has ${width} tokens, and the model's context is ${context}: no room for a completion.`, { width, context })
 
   let logits = await Promise.all(parts.map((p) => p.rows.start(prompts, options.maxTokens)))
+  const single = parts.length === 1 && parts[0].weight === 1
+  const buffer = single ? undefined : new Float32Array(rows * V)
   for (let step = 0; step < options.maxTokens; step++) {
     options.check?.()
     const views = logits.map((l, i) => narrow(l, rows, parts[i].rows.io.vocabSize, V))
-    const mixed = parts.length === 1 && parts[0].weight === 1 ? views[0] : mixLogits(views.map((l, i) => ({ logits: l, weight: parts[i].weight })))
+    const mixed = single ? views[0] : mixLogits(views.map((l, i) => ({ logits: l, weight: parts[i].weight })), buffer)
     const sampled = sampleTokens(mixed, rows, V, options.settings, options.rng)
-    const own = views.map((l) => gatherLogProbs(l, rows, V, sampled.tokens))
+    const own = options.partLogprobs ? views.map((l) => gatherLogProbs(l, rows, V, sampled.tokens)) : []
     const before = finished.slice()
     const allDone = holdFinished(sampled, finished, stop, options.padId)
     const last = step === options.maxTokens - 1 || width + step + 1 >= context

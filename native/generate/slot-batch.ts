@@ -17,8 +17,12 @@ export class SlotBatch implements DecoderRows {
   private values: Float32Array[] = []
   private capacity = 0
   private filled = 0
-  /** (rows, filled) 1 for real tokens, 0 for padding. */
-  private rowMask: Uint8Array[] = []
+  /** (rows, capacity): 1 where a slot holds a real token, 0 for padding and unfilled slots. */
+  private real = new Uint8Array(0)
+  /** The attention mask of a step, (rows, capacity + 1), kept from step to step (one slot changes per step). */
+  private stepMask: BigInt64Array | null = null
+  /** The cache buffers as session inputs (rebuilt when the capacity grows). */
+  private pastFeeds: Record<string, Tensor> = {}
   private positions: number[] = []
   rows = 0
 
@@ -40,7 +44,7 @@ export class SlotBatch implements DecoderRows {
     const ids = new BigInt64Array(rows * width)
     const mask = new BigInt64Array(rows * width)
     const positions = new BigInt64Array(rows * width)
-    this.rowMask = []
+    const rowMasks: Uint8Array[] = []
     this.positions = []
     prompts.forEach((prompt, r) => {
       if (prompt.length === 0) throw new NashlabError('invalid_input', `Prompt ${r} has no tokens; a decoder needs at least one token to continue.`, { prompt: r })
@@ -52,7 +56,7 @@ export class SlotBatch implements DecoderRows {
         positions[r * width + pad + t] = BigInt(t)
         m[pad + t] = 1
       }
-      this.rowMask.push(m)
+      rowMasks.push(m)
       this.positions.push(prompt.length)
     })
     const limit = this.io.context ?? Infinity
@@ -60,6 +64,9 @@ export class SlotBatch implements DecoderRows {
     const size = rows * this.io.kvHeads * this.capacity * this.io.headSize
     this.keys = Array.from({ length: this.io.layers }, () => new Float32Array(size))
     this.values = Array.from({ length: this.io.layers }, () => new Float32Array(size))
+    this.real = new Uint8Array(rows * this.capacity)
+    rowMasks.forEach((m, r) => this.real.set(m, r * this.capacity))
+    this.stepMask = null
     this.filled = 0
     const empty = new Float32Array(0)
     const past: Record<string, Tensor> = {}
@@ -74,25 +81,27 @@ export class SlotBatch implements DecoderRows {
     this.checkContext(this.filled + 1)
     if (this.filled === this.capacity) this.grow()
     const { rows, capacity } = this
-    const mask = new BigInt64Array(rows * (capacity + 1))
-    for (let r = 0; r < rows; r++) {
-      const m = this.rowMask[r]
-      for (let t = 0; t < this.filled; t++) if (m[t]) mask[r * (capacity + 1) + t] = 1n
-      mask[r * (capacity + 1) + capacity] = 1n
+    if (this.stepMask === null) {
+      // Slots [0, capacity) from the real-token flags (unfilled ones are 0), then the new token.
+      const mask = (this.stepMask = new BigInt64Array(rows * (capacity + 1)))
+      for (let r = 0; r < rows; r++) {
+        for (let t = 0; t < this.filled; t++) if (this.real[r * capacity + t]) mask[r * (capacity + 1) + t] = 1n
+        mask[r * (capacity + 1) + capacity] = 1n
+      }
+      const dims = [rows, this.io.kvHeads, capacity, this.io.headSize]
+      this.pastFeeds = {}
+      for (let l = 0; l < this.io.layers; l++) {
+        this.pastFeeds[`past_key_values.${l}.key`] = new ort.Tensor('float32', this.keys[l], dims)
+        this.pastFeeds[`past_key_values.${l}.value`] = new ort.Tensor('float32', this.values[l], dims)
+      }
     }
+    const slot = this.filled
     const positions = BigInt64Array.from(this.positions, (p) => BigInt(p))
-    const past: Record<string, Tensor> = {}
-    const dims = [rows, this.io.kvHeads, capacity, this.io.headSize]
-    for (let l = 0; l < this.io.layers; l++) {
-      past[`past_key_values.${l}.key`] = new ort.Tensor('float32', this.keys[l], dims)
-      past[`past_key_values.${l}.value`] = new ort.Tensor('float32', this.values[l], dims)
-    }
-    const logits = await this.run(past, BigInt64Array.from(tokens, (t) => BigInt(t)), mask, positions, 1)
+    const logits = await this.run(this.pastFeeds, BigInt64Array.from(tokens, (t) => BigInt(t)), this.stepMask, positions, 1)
+    // The token just fed now sits in `slot`: a real token from the next step on.
     for (let r = 0; r < rows; r++) {
-      const m = new Uint8Array(this.filled)
-      m.set(this.rowMask[r])
-      m[this.filled - 1] = 1
-      this.rowMask[r] = m
+      this.real[r * capacity + slot] = 1
+      this.stepMask[r * (capacity + 1) + slot] = 1n
     }
     return logits
   }
@@ -136,7 +145,11 @@ export class SlotBatch implements DecoderRows {
     }
     this.keys = this.keys.map(move)
     this.values = this.values.map(move)
+    const real = new Uint8Array(rows * capacity)
+    for (let r = 0; r < rows; r++) real.set(this.real.subarray(r * this.capacity, r * this.capacity + this.filled), r * capacity)
+    this.real = real
     this.capacity = capacity
+    this.stepMask = null
   }
 
   private checkContext(length: number): void {

@@ -74,7 +74,7 @@ export class ModelCatalog {
       parent: row.parentId !== null && row.parentName !== null ? { id: row.parentId, name: row.parentName } : null,
       run: row.runId !== null ? { id: row.runId, algorithm: row.runAlgorithm ?? '', status: row.runStatus ?? '' } : null,
       dataset: row.datasetId !== null && row.datasetName !== null ? { id: row.datasetId, name: row.datasetName } : null,
-      trainable: m.kind === 'policy' || (m.kind === 'imported' && m.architecture !== undefined && m.weights !== undefined),
+      trainable: m.kind === 'policy' || (m.kind === 'imported' && ((m.architecture !== undefined && m.weights !== undefined) || m.graph.uncoveredOps.length === 0)),
     }
   }
 
@@ -200,6 +200,8 @@ export class ModelCatalog {
     preference?: PreferenceConfig
     evaluation?: PreferenceManifest['evaluation']
     description?: string
+    /** Where its weights are when not in the checkpoint (LoRA adapters merged into the base). */
+    weightsFolder?: string
   }): ModelSummary {
     const id = this.repo.create({ name: this.repo.freeName(input.name), kind: input.kind, description: input.description ?? '', config: {}, parentId: input.base?.id ?? null, runId: input.run, checkpointId: input.checkpoint.id })
     const folder = this.folder(id)
@@ -207,11 +209,37 @@ export class ModelCatalog {
       const tokenizer = copyTokenizer(path.join(input.tokenizerFolder, 'tokenizer.json'), folder)
       const trainedOn = input.base ? this.manifest(input.base).tokenizer.trainedOn : input.tokenizerTrainedOn
       const common = { format: 'nashlab-model' as const, version: 1 as const, tokenizer: this.tokenizerInfo(folder, tokenizer, trainedOn), template: input.template }
-      const weights = storedPath(this.dataDir, input.checkpoint.folder)
+      const weights = storedPath(this.dataDir, input.weightsFolder ?? input.checkpoint.folder)
       const manifest: ModelManifest =
         input.kind === 'policy'
           ? { ...common, kind: 'policy', architecture: input.architecture!, weights }
           : { ...common, kind: input.kind, preference: input.preference!, weights, ...(input.evaluation ? { evaluation: input.evaluation } : {}) }
+      this.repo.update(id, { file: storedPath(this.dataDir, folder), config: manifest as unknown as Record<string, unknown> })
+      return this.summary(this.repo.get(id))
+    } catch (error) {
+      this.discard(id)
+      throw error
+    }
+  }
+
+  /** Register an imported decoder a run fine-tuned: its trained ONNX file, the base's tokenizer and template. */
+  async registerTrainedGraph(input: { name: string; base: ModelRow; onnx: string; tokenizerFolder: string; template: PromptTemplate; run: number; checkpoint: { id: number }; description?: string }): Promise<ModelSummary> {
+    const inspected = await inspectDecoder(input.onnx)
+    const base = this.manifest(input.base) as ImportedManifest
+    const id = this.repo.create({ name: this.repo.freeName(input.name), kind: 'imported', description: input.description ?? '', config: {}, parentId: input.base.id, runId: input.run, checkpointId: input.checkpoint.id })
+    const folder = this.folder(id)
+    try {
+      const tokenizer = copyTokenizer(path.join(input.tokenizerFolder, 'tokenizer.json'), folder)
+      const manifest: ImportedManifest = {
+        format: 'nashlab-model',
+        version: 1,
+        kind: 'imported',
+        onnx: input.onnx,
+        io: { ...inspected.io, vocabSize: inspected.io.vocabSize || tokenizer.vocabSize, context: inspected.io.context ?? base.io.context },
+        graph: inspected.graph,
+        tokenizer: this.tokenizerInfo(folder, tokenizer),
+        template: input.template,
+      }
       this.repo.update(id, { file: storedPath(this.dataDir, folder), config: manifest as unknown as Record<string, unknown> })
       return this.summary(this.repo.get(id))
     } catch (error) {

@@ -32,7 +32,7 @@ export interface DecoderInputs {
   /**
    * 'concat' (standard): present = past ⧺ new, what exported models do. 'slots': the past is a
    * buffer the caller keeps (masked where unfilled) and present holds only the new keys and values,
-   * which the caller writes into its buffer: no per-step copy of the whole cache.
+   * which the caller writes into its buffer: the whole cache is never copied out of the session.
    */
   cacheMode?: 'concat' | 'slots'
 }
@@ -96,11 +96,22 @@ export function inputWeights(b: GraphBuilder, c: DecoderConfig): WeightSource {
   return (name) => b.value(name)
 }
 
-/** The decoder trunk: embeddings, blocks, final norm. Shapes: B batch, S sequence, T past + sequence. */
+/**
+ * The decoder trunk: embeddings, blocks, final norm. Shapes: B batch, S sequence, T past + sequence.
+ * The residual stream is kept 2-D, (B·S, D), as gpt.ts keeps it, so each linear layer is one Gemm
+ * (bias included); the queries, keys and values of a block come from one reshape, one transpose and
+ * one split of the fused projection. Fewer nodes matter: a decoding step is one position, where
+ * ONNX Runtime's per-node cost, not arithmetic, sets the time.
+ */
 export function decoderTrunk(b: GraphBuilder, c: DecoderConfig, w: WeightSource, inputs: DecoderInputs): DecoderOutputs {
   const Dh = headSize(c)
-  let x = b.gather(w('wte'), inputs.inputIds, 0, 'embed.tokens') // (B, S, D)
-  if (c.positions === 'learned') x = b.add(x, b.gather(w('wpe'), inputs.positionIds, 0, 'embed.positions'), 'embed.sum')
+  const D = c.dModel
+  const H = c.heads
+  let x3 = b.gather(w('wte'), inputs.inputIds, 0, 'embed.tokens') // (B, S, D)
+  if (c.positions === 'learned') x3 = b.add(x3, b.gather(w('wpe'), inputs.positionIds, 0, 'embed.positions'), 'embed.sum')
+  let x = b.reshape(x3, [-1, D], 'embed.rows') // (B·S, D)
+  const rowsShape = b.shape(inputs.inputIds, 'rows.shape') // [B, S]
+  const headsShape = b.concat([rowsShape, b.ints([3 * H, Dh])], 0, 'heads.shape') // [B, S, 3H, Dh]
   const mask = b.scope('mask', () => attentionMask(b, inputs))
   const rotary = c.positions === 'rotary' ? b.scope('rotary', () => rotaryTables(b, c, inputs.positionIds)) : undefined
   const present: { key: Value; value: Value }[] = []
@@ -108,36 +119,21 @@ export function decoderTrunk(b: GraphBuilder, c: DecoderConfig, w: WeightSource,
     x = b.scope(`block${i}`, () => {
       const h = b.scope('ln1', () => norm(b, c, w, `block${i}.ln1`, x))
       const attended = b.scope('attn', () => {
-        const [q0, k0, v] = b.split(linear(b, c, w, `block${i}.attn.qkv`, h, 'qkv'), [c.dModel, c.dModel, c.dModel], 2, 'split').map((t, j) =>
-          b.transpose(b.reshape(t, [0, 0, c.heads, Dh], ['q', 'k', 'v'][j] + '.heads'), [0, 2, 1, 3], ['q', 'k', 'v'][j]),
-        ) // each (B, H, S, Dh)
+        const qkv = linear(b, c, w, `block${i}.attn.qkv`, h, 'qkv') // (B·S, 3D)
+        const heads = b.transpose(b.reshape(qkv, headsShape, 'heads'), [0, 2, 1, 3], 'heads.t') // (B, 3H, S, Dh): q heads, k heads, v heads
+        const [q0, k0, v] = b.split(heads, [H, H, H], 1, 'split') // each (B, H, S, Dh)
         const q = rotary ? b.scope('q', () => rotate(b, q0, rotary, Dh)) : q0
         const k = rotary ? b.scope('k', () => rotate(b, k0, rotary, Dh)) : k0
         const past = inputs.past?.[i]
+        const keys = past ? b.concat([past.key, k], 2, 'present.key') : k // (B, H, T, Dh)
+        const values = past ? b.concat([past.value, v], 2, 'present.value') : v
+        // The standard form returns the whole cache; the slot form only this step's keys and values.
+        if (past) present.push(inputs.cacheMode === 'slots' ? { key: k, value: v } : { key: keys, value: values })
         const scaled = b.mul(q, b.scalar(1 / Math.sqrt(Dh)), 'q.scaled')
-        let mixed: Value
-        if (past && inputs.cacheMode === 'slots') {
-          // Scores against the cache and against the new keys separately: the cache is read in
-          // place, never concatenated (a copy of the whole cache per step otherwise).
-          present.push({ key: k, value: v })
-          const scoresPast = b.matMul(scaled, b.transpose(past.key, [0, 1, 3, 2], 'cache.k.t'), 'scores.cache') // (B, H, S, L)
-          const scoresNew = b.matMul(scaled, b.transpose(k, [0, 1, 3, 2], 'k.t'), 'scores.new') // (B, H, S, S)
-          const scores = b.concat([scoresPast, scoresNew], 3, 'scores') // (B, H, S, L + S)
-          const probs = b.softmax(b.where(mask, scores, b.scalar(-1e9), 'masked'), -1, 'probs')
-          const cacheLength = b.slice(b.shape(past.key), [2], [3], [0], undefined, 'cache.length') // (1)
-          const axis = b.ints([3])
-          const probsPast = b.op('Slice', [probs, b.ints([0]), cacheLength, axis], {}, 'probs.cache')
-          const probsNew = b.op('Slice', [probs, cacheLength, b.ints([2 ** 62]), axis], {}, 'probs.new')
-          mixed = b.add(b.matMul(probsPast, past.value, 'mix.cache'), b.matMul(probsNew, v, 'mix.new'), 'mix') // (B, H, S, Dh)
-        } else {
-          const keys = past ? b.concat([past.key, k], 2, 'present.key') : k // (B, H, T, Dh)
-          const values = past ? b.concat([past.value, v], 2, 'present.value') : v
-          if (past) present.push({ key: keys, value: values })
-          const scores = b.matMul(scaled, b.transpose(keys, [0, 1, 3, 2], 'k.t'), 'scores') // (B, H, S, T)
-          const probs = b.softmax(b.where(mask, scores, b.scalar(-1e9), 'masked'), -1, 'probs')
-          mixed = b.matMul(probs, values, 'mix') // (B, H, S, Dh)
-        }
-        const merged = b.reshape(b.transpose(mixed, [0, 2, 1, 3], 'mix.t'), [0, 0, c.dModel], 'merge') // (B, S, D)
+        const scores = b.matMul(scaled, b.transpose(keys, [0, 1, 3, 2], 'k.t'), 'scores') // (B, H, S, T)
+        const probs = b.softmax(b.where(mask, scores, b.scalar(-1e9), 'masked'), -1, 'probs')
+        const mixed = b.matMul(probs, values, 'mix') // (B, H, S, Dh)
+        const merged = b.reshape(b.transpose(mixed, [0, 2, 1, 3], 'mix.t'), [-1, D], 'merge') // (B·S, D)
         return linear(b, c, w, `block${i}.attn.proj`, merged, 'proj')
       })
       const x1 = b.add(x, attended, 'residual1')
@@ -146,7 +142,8 @@ export function decoderTrunk(b: GraphBuilder, c: DecoderConfig, w: WeightSource,
       return b.add(x1, m, 'residual2')
     })
   }
-  const hidden = b.scope('ln_f', () => norm(b, c, w, 'ln_f', x))
+  const normed = b.scope('ln_f', () => norm(b, c, w, 'ln_f', x)) // (B·S, D)
+  const hidden = b.reshape(normed, b.concat([rowsShape, b.ints([D])], 0, 'hidden.shape'), 'hidden') // (B, S, D)
   return { hidden, ...(inputs.past ? { present } : {}) }
 }
 
@@ -156,8 +153,9 @@ export function decoderHead(b: GraphBuilder, c: DecoderConfig, w: WeightSource, 
   return b.scope('head', () => linear(b, c, w, 'head', hidden, 'logits'))
 }
 
-/** x · W (+ b when the config has biases). */
+/** x · W (+ b when the config has biases): one Gemm for 2-D rows, MatMul (+ Add) otherwise. */
 function linear(b: GraphBuilder, c: DecoderConfig, w: WeightSource, name: string, x: Value, local: string): Value {
+  if (x.shape.length === 2) return b.gemm(x, w(`${name}.weight`), c.bias ? w(`${name}.bias`) : null, {}, local)
   const y = b.matMul(x, w(`${name}.weight`), local)
   return c.bias ? b.add(y, w(`${name}.bias`), `${local}.bias`) : y
 }
@@ -230,8 +228,9 @@ function gelu(b: GraphBuilder, c: DecoderConfig, x: Value): Value {
   if (b.opset >= 20) return b.op('Gelu', [x], c.geluApproximation === 'tanh' ? { approximate: 'tanh' } : {}, 'gelu')
   const f = (v: number) => b.scalar(v)
   if (c.geluApproximation === 'none') {
-    const cdf = b.mul(b.add(f(1), b.erf(b.mul(x, f(Math.SQRT1_2), 'scaled'), 'erf'), 'one_plus_erf'), f(0.5), 'cdf')
-    return b.mul(x, cdf, 'gelu')
+    // x·(1 + erf(x/√2))·½, written the way ONNX Runtime's Gelu fusion recognises (Div, Erf, Add, Mul, Mul).
+    const erf = b.erf(b.div(x, f(Math.SQRT2), 'scaled'), 'erf')
+    return b.mul(b.mul(x, b.add(erf, f(1), 'one_plus_erf'), 'x_cdf'), f(0.5), 'gelu')
   }
   const cubic = b.mul(b.mul(b.mul(x, x, 'x2'), x, 'x3'), f(0.044715), 'cubic')
   const t = b.tanh(b.mul(b.add(x, cubic, 'inner'), f(Math.sqrt(2 / Math.PI)), 'u'), 'tanh')

@@ -83,6 +83,26 @@ describe('models and generation through the engine', () => {
     expect(a.completions[0].tokens).toEqual(b.completions[0].tokens)
   })
 
+  it('fine-tunes with LoRA, and fine-tunes an imported graph Nashlab did not build', async () => {
+    const lora = await engine.call('train.sft', { model: 'tiny', dataset: 'restaurants', adapter: 'lora', loraRank: 4, settings: fast, wait: true })
+    expect(lora.model).toMatchObject({ kind: 'policy', parent: { name: 'tiny' }, description: expect.stringContaining('LoRA rank 4, merged') })
+    const a = await engine.call('generate.run', { model: lora.model!.id, prompts: ['Hi'], settings: { maxTokens: 4, seed: 1 } })
+    expect(a.completions[0].tokens.length).toBeGreaterThan(0)
+
+    // A decoder file without Nashlab's metadata: run and trained as a graph.
+    const out = path.join(dir, 'plain')
+    await engine.call('models.export', { model: 'tiny', out })
+    const { loadModel, saveModel } = await import('../onnx/external')
+    const plain = await loadModel(path.join(out, 'model.onnx'))
+    await saveModel(path.join(out, 'foreign.onnx'), { ...plain, metadataProps: [], producerName: 'elsewhere' })
+    const foreign = await engine.call('models.import', { path: path.join(out, 'foreign.onnx'), name: 'foreign' })
+    expect(foreign).toMatchObject({ kind: 'imported', trainable: true, architecture: expect.stringContaining('ONNX decoder') })
+    const tuned = await engine.call('train.sft', { model: 'foreign', dataset: 'restaurants', settings: fast, wait: true })
+    expect(tuned.model).toMatchObject({ kind: 'imported', parent: { name: 'foreign' }, run: { id: tuned.run.id } })
+    const sample = await engine.call('generate.run', { model: tuned.model!.id, prompts: ['Hi'], settings: { maxTokens: 4, seed: 1 } })
+    expect(sample.completions[0].tokens.length).toBeGreaterThan(0)
+  })
+
   it('trains a pairwise preference model and a reward model as runs, with held-out metrics', async () => {
     const pref = await engine.call('train.preference', { dataset: 'restaurants', kind: 'pairwise', architecture: tiny, vocabSize: 280, settings: { ...fast, holdout: 0.2 }, wait: true })
     expect(pref.model).toMatchObject({ kind: 'preference', run: { algorithm: 'preference' }, dataset: { name: 'restaurants' } })

@@ -27,6 +27,8 @@ export interface TrainingSpec<E> {
   runConfig: Record<string, unknown>
   /** The forward graph of one micro-batch with a scalar `loss` output; trained weights are its initializers. */
   forward: Model
+  /** Sizes of the forward graph's symbolic dims (an imported graph's batch and sequence). */
+  dims?: Record<string, number>
   /** Names of the trained initializers, and whether weight decay applies to each. */
   trainable: { name: string; shape: number[]; decay: boolean }[]
   examples: readonly E[]
@@ -142,6 +144,7 @@ export async function runTraining<E>(spec: TrainingSpec<E>): Promise<TrainingRes
     optimizer: optimizerOf(c),
     clipNorm: c.clipNorm > 0 ? c.clipNorm : undefined,
     accumulation,
+    ...(spec.dims ? { dims: spec.dims } : {}),
     session: { intraOpNumThreads: c.threads },
   })
   if (resumedOptimizer) {

@@ -6,6 +6,8 @@ import { encodeCompletion, encodePrompt, type PromptTemplate } from '../models/t
 import type { Tokenizer } from '../models/tokenizer/tokenizer'
 import type { Weights } from '../models/weights'
 import { Rng } from '../runtime/rng'
+import { tensorArray } from '../onnx/tensor'
+import { addLora, mergeLora, type LoraAdapter } from './lora'
 import { runTraining, int64, type TrainingHooks, type TrainingResult } from './run-training'
 import { resolveTrainConfig, trainConfigFields, type TrainConfig } from './train-config'
 import { type Trainer } from './trainer'
@@ -38,7 +40,7 @@ export interface SftConfig extends TrainConfig {
 }
 
 /** `longest`: the longest example in tokens, when known (else 128). */
-export function resolveSftConfig(input: SftConfigInput, architecture: DecoderConfig, longest = 128): SftConfig {
+export function resolveSftConfig(input: SftConfigInput, architecture: Pick<DecoderConfig, 'context'>, longest = 128): SftConfig {
   const parsed = sftConfigSchema.parse(input)
   const sequence = parsed.sequence ?? Math.min(architecture.context, Math.max(8, Math.ceil(longest / 8) * 8))
   if (sequence > architecture.context) {
@@ -109,6 +111,8 @@ export interface SftInput {
   checkpointRoot: string
   resumeFrom?: string
   hooks?: TrainingHooks
+  /** Train rank-r LoRA adapters instead of every weight. */
+  lora?: { rank: number }
 }
 
 /** Split examples into training and held-out sets (deterministic in the seed). */
@@ -122,13 +126,29 @@ export function splitHoldout<E>(examples: readonly E[], share: number, seed: num
 }
 
 /** Run SFT to `config.steps` (resuming from a checkpoint when given). */
+/**
+ * Run SFT to `config.steps` (resuming from a checkpoint when given). With `lora`, rank-r adapters on
+ * the linear layers' weights are trained instead of every weight (checkpoints then hold the
+ * adapters), and the result's `weights` are the base weights with the adapters merged in.
+ */
 export async function runSft(input: SftInput): Promise<TrainingResult> {
   const { config, architecture, tokenizer, template } = input
   const rows = input.examples.map((e) => sftRow(tokenizer, template, e, config.sequence))
   const { train, holdout } = splitHoldout(rows, config.holdout, config.seed)
-  const forward = buildGpt(architecture, { batch: config.microBatch, sequence: config.sequence, outputs: 'loss', weights: input.weights, ignoreIndex: IGNORE }).model
-  const trainable = gptParams(architecture).map((p) => ({ name: p.name, shape: p.shape, decay: p.decay }))
-  return runTraining<SftRow>({
+  const base = buildGpt(architecture, { batch: config.microBatch, sequence: config.sequence, outputs: 'loss', weights: input.weights, ignoreIndex: IGNORE }).model
+  let forward = base
+  let trainable = gptParams(architecture).map((p) => ({ name: p.name, shape: p.shape, decay: p.decay }))
+  let adapters: LoraAdapter[] = []
+  if (input.lora) {
+    // The linear layers' weights (the tied embedding is also a lookup table, so it stays as it is).
+    const targets = gptParams(architecture).filter((p) => p.name.endsWith('.weight') && p.shape.length === 2).map((p) => p.name)
+    const lora = addLora(base, { targets, rank: input.lora.rank, seed: config.seed })
+    forward = lora.model
+    adapters = lora.adapters
+    const shapes = new Map(forward.graph.initializers.map((t) => [t.name, t.dims]))
+    trainable = lora.trainable.map((name) => ({ name, shape: [...shapes.get(name)!], decay: false }))
+  }
+  const result = await runTraining<SftRow>({
     algorithm: 'sft',
     config,
     runConfig: input.runConfig,
@@ -141,6 +161,10 @@ export async function runSft(input: SftInput): Promise<TrainingResult> {
     resumeFrom: input.resumeFrom,
     hooks: input.hooks,
   })
+  if (!input.lora) return result
+  const merged = mergeLora(base, adapters, result.weights)
+  const weights: Weights = new Map(gptParams(architecture).map((p) => [p.name, Float32Array.from(tensorArray(merged.graph.initializers.find((t) => t.name === p.name)!) as Float32Array)]))
+  return { ...result, weights }
 }
 
 /** Mean completion-token loss over the held-out rows (`eval/loss`), in micro-batches padded with copies. */

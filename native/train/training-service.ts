@@ -44,6 +44,8 @@ interface SftRunConfig {
   model: { id: number; name: string }
   dataset: { id: number; name: string }
   examples: 'preferred' | 'responses'
+  adapter: 'full' | 'lora'
+  loraRank: number
   name: string | null
   settings: Record<string, unknown>
 }
@@ -103,7 +105,16 @@ export class TrainingService implements Service {
   startSft(input: SftRequest): Promise<TrainStarted> {
     const { row } = this.deps.catalog.get(input.model)
     const dataset = this.datasets.get(input.dataset)
-    const runConfig: SftRunConfig = { algorithm: 'sft', model: { id: row.id, name: row.name }, dataset: { id: dataset.id, name: dataset.name }, examples: input.examples, name: input.name ?? null, settings: input.settings }
+    const runConfig: SftRunConfig = {
+      algorithm: 'sft',
+      model: { id: row.id, name: row.name },
+      dataset: { id: dataset.id, name: dataset.name },
+      examples: input.examples,
+      adapter: input.adapter,
+      loraRank: input.loraRank,
+      name: input.name ?? null,
+      settings: input.settings,
+    }
     const prepared = this.prepareSft(runConfig)
     const run = this.deps.runs.runs.create('sft', prepared.fullConfig, { modelId: row.id, datasetId: dataset.id })
     return this.launchSft(run, prepared, undefined, input.wait)
@@ -111,45 +122,48 @@ export class TrainingService implements Service {
 
   private prepareSft(rc: SftRunConfig) {
     const { row, manifest } = this.deps.catalog.get(rc.model.id)
-    const architecture = trainableArchitecture(row.name, manifest)
+    const model = sftModel(row.name, manifest, this.deps.dataDir)
+    if (model.kind === 'graph' && rc.adapter === 'lora' && manifest.kind !== 'imported') throw new NashlabError('internal', 'LoRA on a graph needs an imported model.')
     const examples = rc.examples === 'preferred' ? preferredExamples(this.deps.db, rc.dataset.id) : responseExamples(this.deps.db, rc.dataset.id)
     if (examples.length === 0) {
       throw new NashlabError('invalid_input', `Dataset "${rc.dataset.name}" has no ${rc.examples === 'preferred' ? 'decisive or tied comparisons to take preferred responses from' : 'responses'}; SFT needs examples.`, { dataset: rc.dataset.name })
     }
-    const m = manifest as ModelManifest & { template: PromptTemplate }
-    const tokenizer = loadTokenizer(path.dirname(dataPath(this.deps.dataDir, m.tokenizer.file))).tokenizer
-    const config = resolveSftConfig({ ...rc.settings, examples: rc.examples } as never, architecture, longestExample(tokenizer, m.template, examples))
-    const fullConfig = { ...rc, architecture, resolved: config, exampleCount: examples.length, steps: config.steps }
-    return { row, manifest, architecture, examples, config, fullConfig }
+    const tokenizerFolder = path.dirname(dataPath(this.deps.dataDir, manifest.tokenizer.file))
+    const tokenizer = loadTokenizer(tokenizerFolder).tokenizer
+    const context = model.kind === 'native' ? model.architecture.context : (model.io.context ?? 1024)
+    const config = resolveSftConfig({ ...rc.settings, examples: rc.examples } as never, { context }, longestExample(tokenizer, manifest.template, examples))
+    const fullConfig = { ...rc, ...(model.kind === 'native' ? { architecture: model.architecture } : { onnx: model.onnx }), resolved: config, exampleCount: examples.length, steps: config.steps }
+    return { row, manifest, model, tokenizerFolder, examples, config, fullConfig }
   }
 
   private launchSft(run: number, p: ReturnType<TrainingService['prepareSft']>, resumeFrom: string | undefined, wait: boolean): Promise<TrainStarted> {
-    const m = p.manifest as ModelManifest & { weights: string; template: PromptTemplate }
+    const rc = p.fullConfig
     const input: Omit<SftJobInput, 'channel'> = {
-      architecture: p.architecture,
-      weightsFolder: dataPath(this.deps.dataDir, m.weights),
-      tokenizerFolder: path.dirname(dataPath(this.deps.dataDir, m.tokenizer.file)),
-      template: m.template,
+      model: p.model,
+      adapter: rc.adapter,
+      rank: rc.loraRank,
+      tokenizerFolder: p.tokenizerFolder,
+      template: p.manifest.template,
       examples: p.examples,
       config: p.config,
       runConfig: p.fullConfig,
-      checkpointRoot: path.join(this.runFolder(run), 'checkpoints'),
+      runFolder: this.runFolder(run),
       resumeFrom,
     }
-    const rc = p.fullConfig
-    return this.launch(run, sftJob, input, `SFT of ${p.row.name} on ${rc.dataset.name}`, wait, (result, checkpoint) =>
-      this.deps.catalog.registerTrained({
+    const how = rc.adapter === 'lora' ? `LoRA (rank ${rc.loraRank})` : 'SFT'
+    return this.launch(run, sftJob, input, `${how} of ${p.row.name} on ${rc.dataset.name}`, wait, async (result, checkpoint) => {
+      const common = {
         name: rc.name ?? `${p.row.name}-sft-${run}`,
-        kind: 'policy',
         base: p.row,
-        tokenizerFolder: input.tokenizerFolder,
-        template: m.template,
+        tokenizerFolder: p.tokenizerFolder,
+        template: p.manifest.template,
         run,
         checkpoint,
-        architecture: p.architecture,
-        description: `Fine-tuned from ${p.row.name} on ${rc.dataset.name} for ${result.steps} steps (loss ${result.metrics.loss?.toFixed(4)}).`,
-      }),
-    )
+        description: `${rc.adapter === 'lora' ? `LoRA rank ${rc.loraRank}, merged` : 'Fine-tuned'} from ${p.row.name} on ${rc.dataset.name} for ${result.steps} steps (loss ${result.metrics.loss?.toFixed(4)}).`,
+      }
+      if (p.model.kind === 'graph') return this.deps.catalog.registerTrainedGraph({ ...common, onnx: result.produced!.onnx! })
+      return this.deps.catalog.registerTrained({ ...common, kind: 'policy', architecture: p.model.architecture, weightsFolder: result.produced?.weightsFolder })
+    })
   }
 
   // Preference and reward models
@@ -268,7 +282,7 @@ export class TrainingService implements Service {
     input: I,
     label: string,
     wait: boolean,
-    register: (result: R, checkpoint: { id: number; folder: string }) => ModelSummary,
+    register: (result: R, checkpoint: { id: number; folder: string }) => ModelSummary | Promise<ModelSummary>,
   ): Promise<TrainStarted> {
     const { runs, jobs, events } = this.deps
     const receiver = new ChannelReceiver((message: ChannelMessage) => {
@@ -289,7 +303,7 @@ export class TrainingService implements Service {
         await receiver.drain(result.messages)
         const checkpoint = runs.runs.checkpoints(run).find((c) => dataPath(this.deps.dataDir, c.path) === result.checkpoint) ?? runs.runs.latestCheckpoint(run)
         if (!checkpoint) throw new NashlabError('internal', `Run ${run} finished without a checkpoint.`)
-        const model = register(result, { id: checkpoint.id, folder: dataPath(this.deps.dataDir, checkpoint.path) })
+        const model = await register(result, { id: checkpoint.id, folder: dataPath(this.deps.dataDir, checkpoint.path) })
         runs.setStatus(run, 'completed')
         events.emit('models.changed', { id: model.id, name: model.name })
         return model
@@ -311,18 +325,28 @@ export class TrainingService implements Service {
   }
 }
 
-/** A model's architecture when Nashlab can train it; otherwise an error saying why. */
+/** A model's architecture when Nashlab trains it natively; otherwise an error saying why. */
 function trainableArchitecture(name: string, manifest: ModelManifest): DecoderConfig {
   if (isNative(manifest)) return manifest.architecture
   if (manifest.kind === 'imported') {
+    throw new NashlabError('invalid_input', `Model "${name}" is an ONNX graph Nashlab did not build; a preference model needs a Nashlab decoder to start from.`, { model: name })
+  }
+  throw new NashlabError('invalid_input', `Model "${name}" is a ${manifest.kind} model, not a policy.`, { model: name })
+}
+
+/** What SFT trains: Nashlab's decoder, or an imported graph whose every op has a gradient rule. */
+function sftModel(name: string, manifest: ModelManifest, dataDir: string): SftJobInput['model'] {
+  if (isNative(manifest)) return { kind: 'native', architecture: manifest.architecture, weightsFolder: dataPath(dataDir, manifest.weights) }
+  if (manifest.kind === 'imported') {
     const uncovered = manifest.graph.uncoveredOps
-    throw new NashlabError(
-      'invalid_input',
-      uncovered.length > 0
-        ? `Model "${name}" cannot be fine-tuned here: Nashlab's autodiff has no gradient for ${uncovered.join(', ')}. It can still generate and be compared.`
-        : `Model "${name}" is an ONNX graph Nashlab did not build; fine-tuning it needs a train step over its own graph, which SFT does not build yet. It can generate and be compared.`,
-      { model: name, uncoveredOps: uncovered },
-    )
+    if (uncovered.length > 0) {
+      throw new NashlabError(
+        'invalid_input',
+        `Model "${name}" cannot be fine-tuned here: Nashlab's autodiff has no gradient for ${uncovered.join(', ')}. It can still generate and be compared.`,
+        { model: name, uncoveredOps: uncovered },
+      )
+    }
+    return { kind: 'graph', onnx: manifest.onnx, io: manifest.io }
   }
   throw new NashlabError('invalid_input', `Model "${name}" is a ${manifest.kind} model; SFT trains policies.`, { model: name })
 }

@@ -59,8 +59,8 @@ function trained(r: TrainStarted): string {
 export const trainCommands: CliCommand[] = [
   {
     words: ['train', 'sft'],
-    usage: `nashlab train sft --model M --dataset D ${settingsUsage} [--examples preferred|responses] [--name N] [--json]`,
-    summary: 'Fine-tune a policy on a dataset (completion tokens only; AdamW or SGD), as a run',
+    usage: `nashlab train sft --model M --dataset D ${settingsUsage} [--adapter full|lora] [--lora-rank R] [--examples preferred|responses] [--name N] [--json]`,
+    summary: 'Fine-tune a policy (or an imported ONNX decoder) on a dataset: completion tokens only; all weights or LoRA; AdamW or SGD',
     run: (args, ctx) =>
       withProgress(ctx, () =>
         ctx.engine().call(
@@ -70,6 +70,8 @@ export const trainCommands: CliCommand[] = [
             dataset: requiredFlag(args, 'dataset'),
             settings: settings(args),
             ...(stringFlag(args, 'examples') ? { examples: stringFlag(args, 'examples') as 'preferred' | 'responses' } : {}),
+            ...(stringFlag(args, 'adapter') ? { adapter: stringFlag(args, 'adapter') as 'full' | 'lora' } : {}),
+            ...(numberFlag(args, 'lora-rank') !== undefined ? { loraRank: numberFlag(args, 'lora-rank') } : {}),
             ...(stringFlag(args, 'name') ? { name: stringFlag(args, 'name') } : {}),
             wait: true,
           },

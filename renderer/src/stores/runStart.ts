@@ -16,6 +16,8 @@ export interface RunForm {
   batch: number
   optimizer: 'adamw' | 'sgd'
   seed: number
+  /** SFT only: train LoRA adapters (rank 8) instead of every weight. */
+  lora: boolean
 }
 
 /**
@@ -68,7 +70,7 @@ export const useRunStartStore = defineStore('runStart', () => {
     const settings = { steps: form.steps, lr: form.lr, batch: form.batch, optimizer: form.optimizer, seed: form.seed }
     const started = await guard(() =>
       form.kind === 'sft'
-        ? client().call('train.sft', { model: form.model!, dataset: form.dataset, settings })
+        ? client().call('train.sft', { model: form.model!, dataset: form.dataset, settings, ...(form.lora ? { adapter: 'lora' as const } : {}) })
         : client().call('train.preference', { dataset: form.dataset, kind: form.kind === 'pairwise' ? 'pairwise' : 'bt', ...(form.model !== null ? { from: form.model } : {}), settings }),
     )
     if (started) {
