@@ -1,4 +1,4 @@
-// One line per command group (merged with git's union driver, see .gitattributes).
+// One line per command group.
 import type { CliCommand } from '../command'
 import { autodiffCommands } from './autodiff'
 import { benchCommands } from './bench'
