@@ -58,6 +58,12 @@ function fakeTransport() {
           row.outcome = i.outcome as Outcome
           return curation(edit)
         }
+        case 'datasets.delete': {
+          const at = datasets.findIndex((d) => d.name === i.name)
+          if (at === -1) throw new ApiError({ code: 'not_found', message: `There is no dataset named "${i.name}".` })
+          datasets.splice(at, 1)
+          return { deleted: i.name }
+        }
         case 'datasets.deleteComparisons': {
           const id = (i.ids as number[])[0]
           rows.splice(
@@ -232,4 +238,19 @@ test('feedback and prompt pages are asked for the selected dataset', async () =>
   expect(sent('datasets.feedback')).toEqual([{ name: 'demo', offset: 0, limit: 50, query: 'cheese' }])
   expect(sent('datasets.prompts')).toEqual([{ name: 'demo', offset: 50, limit: 50 }])
   expect(store.feedbackQuery).toBe('cheese')
+})
+
+test('deleting the selected dataset clears the selection and reads the list again', async () => {
+  const store = useDatasetsStore()
+  await store.start()
+  await store.select('demo')
+  expect(await store.removeDataset('demo')).toBe(true)
+  expect(sent('datasets.delete')).toEqual([{ name: 'demo' }])
+  expect(store.selected).toBeNull()
+  expect(store.page).toBeNull()
+  expect(store.list).toEqual([])
+  // A second delete of the same name reports the engine's error and changes nothing.
+  expect(await store.removeDataset('demo')).toBe(false)
+  expect(useErrorStore().message).toContain('There is no dataset named "demo".')
+  store.stop()
 })

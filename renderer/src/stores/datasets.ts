@@ -141,6 +141,19 @@ export const useDatasetsStore = defineStore('datasets', () => {
     return true
   }
 
+  /**
+   * Delete a whole dataset (not undoable; the view asks first). The engine answers once it is gone;
+   * the list is read again and the selection cleared when it was the one deleted.
+   */
+  async function removeDataset(name: string): Promise<boolean> {
+    const deleted = await guard(() => client().call('datasets.delete', { name }))
+    if (!deleted) return false
+    if (selected.value === name) clearSelection()
+    lastImport.value = lastImport.value?.dataset.name === name ? null : lastImport.value
+    await refresh()
+    return true
+  }
+
   async function select(name: string) {
     if (name !== selected.value) {
       clearSelection()
@@ -447,6 +460,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     stop,
     refresh,
     create,
+    removeDataset,
     select,
     loadPage,
     nextPage,
