@@ -10,6 +10,7 @@ import { DatasetEdits } from '../store/dataset-edits'
 import { DatasetRows } from '../store/dataset-rows'
 import { DatasetStatsQueries } from '../store/dataset-stats'
 import { DatasetRepository } from '../store/datasets'
+import { PageAnchors } from '../store/page-anchors'
 import type { Db } from '../store/db'
 import { SearchIndexer, type SearchIndexName } from '../store/search-index'
 import { exportDataset } from './export'
@@ -72,8 +73,9 @@ export class DatasetService implements Service {
     this.indexer = new SearchIndexer(db)
     if (deps.mode !== 'cli') setImmediate(() => this.indexInBackground())
     const repo = new DatasetRepository(db)
-    const rows = new DatasetRows(db)
-    const edits = new DatasetEdits(db)
+    const anchors = new PageAnchors(db)
+    const rows = new DatasetRows(db, anchors)
+    const edits = new DatasetEdits(db, anchors)
     const stats = (this.stats = new DatasetStatsQueries(db))
     const changed = (name: string) => deps.events.emit('datasets.changed', { name })
     const curated = (name: string, edit: EditSummary | null): CurationResult => {
