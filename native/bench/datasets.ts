@@ -104,6 +104,7 @@ async function searchBench() {
       annotators: { value: await once(() => engine.call('datasets.annotators', { name: 'bench' })), unit: 'ms' },
       exportJsonl: { value: (await once(() => engine.call('datasets.export', { name: 'bench', format: 'trl-jsonl', path: path.join(dir, 'export.jsonl'), inWorker: true }))) / 1000, unit: 's' },
       ...(await pagesAfterDeletes(engine, total, page)),
+      ...(await deleteWhileBrowsing(engine)),
       peakRss: { value: peakRssMiB(), unit: 'MiB' },
     }
     return { metrics, details: { rows: total, cores: os.availableParallelism(), loadAverage: os.loadavg()[0] } }
@@ -146,6 +147,47 @@ async function pagesAfterDeletes(engine: Engine, total: number, page: (input: { 
   const again = performance.now()
   await engine.call('datasets.comparisons', { name: 'bench', offset: left - 51, limit: 50 })
   return { ...metrics, pageAfterOneMoreDelete: { value: performance.now() - again, unit: 'ms' } }
+}
+
+/**
+ * Delete the whole dataset (a job in a worker thread, one transaction) while another dataset is
+ * paged every 200 ms: the slowest of those pages shows whether the delete held the engine up.
+ */
+async function deleteWhileBrowsing(engine: Engine) {
+  const dir = path.dirname(engine.db.name)
+  await engine.call('datasets.import', { dataset: 'neighbour', path: writeSmall(dir), inWorker: false })
+  let slowest = 0
+  let pages = 0
+  let deleting = true
+  const browsing = (async () => {
+    while (deleting) {
+      const started = performance.now()
+      await engine.call('datasets.comparisons', { name: 'neighbour', offset: 0, limit: 50 })
+      slowest = Math.max(slowest, performance.now() - started)
+      pages++
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+  })()
+  const cpu = process.cpuUsage()
+  const started = performance.now()
+  await engine.call('datasets.delete', { name: 'bench', inWorker: true })
+  const seconds = (performance.now() - started) / 1000
+  const used = process.cpuUsage(cpu)
+  deleting = false
+  await browsing
+  return {
+    deleteSeconds: { value: seconds, unit: 's' },
+    deleteCpuSeconds: { value: (used.user + used.system) / 1e6, unit: 's' },
+    slowestPageDuringDelete: { value: slowest, unit: 'ms' },
+    pagesDuringDelete: { value: pages, unit: 'pages' },
+  }
+}
+
+/** A thousand-row file for the neighbour dataset; returns its path. */
+function writeSmall(dir: string): string {
+  const file = path.join(dir, 'neighbour.jsonl')
+  writeBenchFile(file, 1000)
+  return file
 }
 
 export const datasetBenches: Bench[] = [
