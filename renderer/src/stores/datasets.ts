@@ -23,6 +23,7 @@ import type {
 } from '../../../native/api/contract'
 import { client } from '../api/client'
 import { useErrorStore } from './errors'
+import { guarded } from './guard'
 
 /** How the next import reads its file: the format (auto-detected unless chosen) and a column mapping. */
 export interface ImportOptions {
@@ -75,17 +76,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
 
   const summary = computed(() => list.value.find((d) => d.name === selected.value) ?? null)
 
-  async function guard<T>(work: () => Promise<T>): Promise<T | undefined> {
-    busy.value = true
-    try {
-      return await work()
-    } catch (error) {
-      errors.report(error)
-      return undefined
-    } finally {
-      busy.value = false
-    }
-  }
+  const guard = guarded(busy, errors)
 
   async function refresh() {
     await guard(async () => {
