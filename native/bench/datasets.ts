@@ -133,6 +133,7 @@ async function pagesAfterDeletes(engine: Engine, total: number, page: (input: { 
   const left = total - 1000
   // A fresh engine knows no positions yet.
   const fresh = new Engine({ database: engine.db.name, mode: 'cli' })
+  await fresh.call('datasets.show', { name: 'bench' })
   const started = performance.now()
   await fresh.call('datasets.comparisons', { name: 'bench', offset: left - 50, limit: 50 })
   const firstWalk = performance.now() - started
