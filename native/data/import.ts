@@ -10,16 +10,20 @@ import type { ImportItem, Schema } from './formats/schema'
 import { openSource, type RecordSource, type SourceProgress, type SourceRecord } from './sources'
 import { badFile, describeLocation } from './where'
 
-export interface ImportRequest {
-  dataset: string
+/** Which file to read and how: what a preview and an import share. */
+export interface ReadRequest {
   path?: string
   content?: string
   fileName?: string
   container?: ImportContainer
   format: ImportFormat
   map?: ColumnMapping
-  onDuplicate: 'keep' | 'skip'
   maxFieldChars: number
+}
+
+export interface ImportRequest extends ReadRequest {
+  dataset: string
+  onDuplicate: 'keep' | 'skip'
   signal?: AbortSignal
   /** Called between read chunks; throws to stop (a job's pause and cancel act here). */
   check?: () => void

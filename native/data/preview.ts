@@ -1,22 +1,14 @@
-import type { ColumnMapping, ImportContainer, ImportFormat, ImportPreview } from '../api/contract'
+import type { ImportPreview } from '../api/contract'
 import { NashlabError } from '../api/errors'
 import { detectSchema } from './formats/detect'
 import { suggestMapping } from './formats/mapping'
 import { Row } from './formats/row'
 import type { Schema } from './formats/schema'
-import { openBytes, openRows } from './import'
+import { openBytes, openRows, type ReadRequest } from './import'
 import type { RecordSource, SourceRecord } from './sources'
 import { badFile } from './where'
 
-export interface PreviewRequest {
-  path?: string
-  content?: string
-  fileName?: string
-  container?: ImportContainer
-  format: ImportFormat
-  map?: ColumnMapping
-  maxFieldChars: number
-}
+export type PreviewRequest = ReadRequest
 
 const sampleRows = 5
 const cut = (s: string, n = 300) => (s.length > n ? `${s.slice(0, n)}…` : s)

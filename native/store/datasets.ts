@@ -4,17 +4,6 @@ import type { Db } from './db'
 
 export { DatasetWriter, ComparisonWriter, type NewComparison, type WriteCounts } from './dataset-writer'
 
-interface SummaryRecord {
-  id: number
-  name: string
-  description: string
-  createdAt: string
-  prompts: number
-  responses: number
-  comparisons: number
-  feedback: number
-}
-
 const summarySql = `SELECT d.id, d.name, d.description, d.created_at AS createdAt,
        coalesce(n.prompts, 0) AS prompts, coalesce(n.responses, 0) AS responses,
        coalesce(n.comparisons, 0) AS comparisons, coalesce(n.feedback, 0) AS feedback
@@ -28,11 +17,11 @@ export class DatasetRepository {
   constructor(private readonly db: Db) {}
 
   list(): DatasetSummary[] {
-    return this.db.prepare(`${summarySql} ORDER BY d.name`).all() as SummaryRecord[]
+    return this.db.prepare(`${summarySql} ORDER BY d.name`).all() as DatasetSummary[]
   }
 
   find(name: string): DatasetSummary | undefined {
-    return this.db.prepare(`${summarySql} WHERE d.name = ?`).get(name) as SummaryRecord | undefined
+    return this.db.prepare(`${summarySql} WHERE d.name = ?`).get(name) as DatasetSummary | undefined
   }
 
   get(name: string): DatasetSummary {

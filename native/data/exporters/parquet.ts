@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import { ByteWriter, ParquetWriter, schemaFromColumnData, type Writer } from 'hyparquet-writer'
-import { openPartial, partialPath } from './sink'
+import { PartialFile } from './sink'
 
 export interface ParquetColumn {
   name: string
@@ -13,18 +13,15 @@ export interface ParquetColumn {
  * holds one batch of rows in memory, not the dataset. Written to a partial file and renamed into
  * place when finished, like the text exports.
  */
-export class ParquetSink {
-  private readonly fd: number
+export class ParquetSink extends PartialFile {
   private readonly writer: ParquetWriter
   private readonly bytes: ByteWriter & Writer = new ByteWriter()
-  readonly partial: string
 
   constructor(
-    readonly file: string,
+    file: string,
     private readonly columns: ParquetColumn[],
   ) {
-    this.partial = partialPath(file)
-    this.fd = openPartial(this.partial, file)
+    super(file)
     // Flush the encoder's buffer to the file after each row group and at the end.
     this.bytes.flush = () => {
       // `offset` keeps counting the file's bytes (the footer needs it); `index` restarts the buffer.
@@ -44,17 +41,6 @@ export class ParquetSink {
   finish(): number {
     this.writer.finish()
     this.bytes.flush?.()
-    fs.closeSync(this.fd)
-    fs.renameSync(this.partial, this.file)
-    return fs.statSync(this.file).size
-  }
-
-  abandon(): void {
-    try {
-      fs.closeSync(this.fd)
-    } catch {
-      // Already closed by finish().
-    }
-    fs.rmSync(this.partial, { force: true })
+    return this.commit()
   }
 }

@@ -3,19 +3,39 @@ import path from 'node:path'
 import { NashlabError } from '../../api/errors'
 
 /**
- * A file written whole or not at all: text goes to `<file>.partial` in 1 MiB writes, and only a
- * finished export is renamed over the target. A failed or cancelled export removes its partial.
+ * A file written whole or not at all: bytes go to `.<file>.partial` beside it, and only a finished
+ * export is renamed over the target. A failed or cancelled export removes its partial.
  */
-export class TextSink {
-  private readonly fd: number
-  private parts: string[] = []
-  private size = 0
+export class PartialFile {
+  protected readonly fd: number
   readonly partial: string
 
   constructor(readonly file: string) {
     this.partial = partialPath(file)
     this.fd = openPartial(this.partial, file)
   }
+
+  /** Close the partial and move it over the target; returns the file's size in bytes. */
+  protected commit(): number {
+    fs.closeSync(this.fd)
+    fs.renameSync(this.partial, this.file)
+    return fs.statSync(this.file).size
+  }
+
+  abandon(): void {
+    try {
+      fs.closeSync(this.fd)
+    } catch {
+      // Already closed by finish().
+    }
+    fs.rmSync(this.partial, { force: true })
+  }
+}
+
+/** Text written whole or not at all (see PartialFile), in 1 MiB writes. */
+export class TextSink extends PartialFile {
+  private parts: string[] = []
+  private size = 0
 
   write(text: string): void {
     this.parts.push(text)
@@ -32,18 +52,7 @@ export class TextSink {
 
   finish(): number {
     this.flush()
-    fs.closeSync(this.fd)
-    fs.renameSync(this.partial, this.file)
-    return fs.statSync(this.file).size
-  }
-
-  abandon(): void {
-    try {
-      fs.closeSync(this.fd)
-    } catch {
-      // Already closed by finish().
-    }
-    fs.rmSync(this.partial, { force: true })
+    return this.commit()
   }
 }
 
