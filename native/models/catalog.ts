@@ -22,6 +22,23 @@ import { trainByteLevelBpe } from './tokenizer/train'
 import { initWeights, parameterCount, weightShapes, weightSpecs, type Weights } from './weights'
 import { readWeights, writeWeights } from './weights-file'
 
+/** What training a tokenizer reports: the bytes and words of text it read, and the merges it learned. */
+export interface TokenizerTraining {
+  bytes: number
+  words: number
+  merges: number
+}
+
+/** Trains a byte-level BPE on `texts` and writes its files into `folder`. */
+export type TokenizerTrainer = (request: { texts: string[]; vocabSize: number; folder: string }) => Promise<TokenizerTraining>
+
+/** Train on this thread (for callers without a job manager). */
+async function trainTokenizerHere(request: { texts: string[]; vocabSize: number; folder: string }): Promise<TokenizerTraining> {
+  const result = trainByteLevelBpe(request.texts, { vocabSize: request.vocabSize })
+  saveTokenizer(request.folder, result.tokenizer)
+  return { bytes: result.bytes, words: result.words, merges: result.merges }
+}
+
 /** The prompt template of models created here: the prompt, a newline, then the completion. */
 export const defaultTemplate: PromptTemplate = { kind: 'simple', text: '{prompt}', separator: '\n' }
 
@@ -99,22 +116,46 @@ export class ModelCatalog {
     }
   }
 
-  /** Create a policy from an architecture: a tokenizer (trained on a dataset, read from a file, or bytes) and fresh weights. */
-  create(input: z.output<typeof createModelInput>): ModelSummary & { tokenizerTraining?: { bytes: number; words: number; merges: number } } {
+  /**
+   * Create a policy from an architecture: a tokenizer (trained on a dataset, read from a file, or
+   * bytes) and fresh weights. Training the tokenizer goes through `trainTokenizer` (the models
+   * service runs it as a job in a worker); by default it runs here. It trains into a staging folder
+   * before the model's row exists, so lists never show a half-made model.
+   */
+  async create(input: z.output<typeof createModelInput>, options: { trainTokenizer?: TokenizerTrainer } = {}): Promise<ModelSummary & { tokenizerTraining?: TokenizerTraining }> {
     let datasetId: number | null = null
-    if ('dataset' in input.tokenizer) datasetId = this.datasets.get(input.tokenizer.dataset).id
-    const id = this.repo.create({ name: input.name, kind: 'policy', description: input.description, config: {}, datasetId })
+    let training: TokenizerTraining | undefined
+    let staged: string | undefined
+    if ('dataset' in input.tokenizer) {
+      datasetId = this.datasets.get(input.tokenizer.dataset).id
+      if (this.repo.find(input.name)) throw new NashlabError('conflict', `A model named "${input.name}" already exists.`, { model: input.name })
+      fs.mkdirSync(path.join(this.dataDir, 'models'), { recursive: true })
+      staged = fs.mkdtempSync(path.join(this.dataDir, 'models', '.tokenizer-'))
+      try {
+        const train = options.trainTokenizer ?? trainTokenizerHere
+        training = await train({ texts: [...datasetTexts(this.db, datasetId)], vocabSize: input.tokenizer.vocabSize, folder: staged })
+      } catch (error) {
+        fs.rmSync(staged, { recursive: true, force: true })
+        throw error
+      }
+    }
+    let id: number
+    try {
+      id = this.repo.create({ name: input.name, kind: 'policy', description: input.description, config: {}, datasetId })
+    } catch (error) {
+      if (staged) fs.rmSync(staged, { recursive: true, force: true })
+      throw error
+    }
     const folder = this.folder(id)
     try {
-      let training: { bytes: number; words: number; merges: number } | undefined
       let tokenizer: Tokenizer
       let trainedOn: string | undefined
-      if ('dataset' in input.tokenizer) {
-        const result = trainByteLevelBpe(datasetTexts(this.db, datasetId!), { vocabSize: input.tokenizer.vocabSize })
-        saveTokenizer(folder, result.tokenizer)
-        tokenizer = result.tokenizer
-        training = { bytes: result.bytes, words: result.words, merges: result.merges }
-        trainedOn = input.tokenizer.dataset
+      if (staged) {
+        fs.mkdirSync(folder, { recursive: true })
+        for (const file of fs.readdirSync(staged)) fs.renameSync(path.join(staged, file), path.join(folder, file))
+        fs.rmSync(staged, { recursive: true, force: true })
+        tokenizer = loadTokenizer(folder).tokenizer
+        trainedOn = (input.tokenizer as { dataset: string }).dataset
       } else if ('file' in input.tokenizer) {
         tokenizer = copyTokenizer(input.tokenizer.file, folder)
       } else {

@@ -33,7 +33,12 @@ describe('models and generation through the engine', () => {
     expect(created).toMatchObject({ name: 'tiny', kind: 'policy', vocabSize: 300, dataset: { name: 'restaurants' }, parent: null, run: null, trainable: true })
     expect(created.architecture).toBe('d 16 · 1 layer · 2 heads · context 64 · LayerNorm · GELU · learned positions · tied')
     expect(created.tokenizerTraining!.merges).toBeGreaterThan(0)
+    // The tokenizer trained as a job in a worker (the engine thread kept serving), and its staging folder is gone.
+    const jobs = await engine.call('jobs.list', {})
+    expect(jobs.find((j) => j.kind === 'tokenizer')).toMatchObject({ status: 'completed', label: 'Train the tokenizer of tiny', progress: { unit: 'merges' } })
+    expect(fs.readdirSync(path.join(dir, 'models')).filter((f) => f.startsWith('.tokenizer-'))).toEqual([])
     await expect(engine.call('models.create', { name: 'tiny', architecture: tiny })).rejects.toThrow('A model named "tiny" already exists.')
+    await expect(engine.call('models.create', { name: 'tiny', architecture: tiny, tokenizer: { dataset: 'restaurants', vocabSize: 300 } })).rejects.toThrow('A model named "tiny" already exists.')
 
     const events: GenerateTokenEvent[] = []
     const off = engine.events.on('generate.tokens', (e) => events.push(e))
