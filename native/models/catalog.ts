@@ -16,7 +16,7 @@ import { openTokenizer, policyWeights } from './open'
 import type { PreferenceConfig } from './preference-config'
 import { preferenceWeightSpecs } from './preference'
 import { loadTokenizer, saveTokenizer } from './tokenizer/files'
-import { plainTemplate, type PromptTemplate } from './tokenizer/template'
+import { chatTemplateOf, plainTemplate, type PromptTemplate } from './tokenizer/template'
 import type { Tokenizer } from './tokenizer/tokenizer'
 import { trainByteLevelBpe } from './tokenizer/train'
 import { initWeights, parameterCount, weightShapes, weightSpecs, type Weights } from './weights'
@@ -197,7 +197,9 @@ export class ModelCatalog {
     const folder = this.folder(id)
     try {
       const tokenizer = copyTokenizer(tokenizerFile, folder)
-      const template = input.template ?? (inspected.nashlab?.template as PromptTemplate | undefined) ?? plainTemplate
+      // The tokenizer_config.json's chat template, when it has one, renders prompts as the model was tuned to read them.
+      const chat = chatTemplateOf(loadTokenizer(folder).tokenizerConfig)
+      const template = input.template ?? (inspected.nashlab?.template as PromptTemplate | undefined) ?? chat ?? plainTemplate
       const manifest: ImportedManifest = {
         format: 'nashlab-model',
         version: 1,

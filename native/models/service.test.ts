@@ -100,8 +100,13 @@ describe('models and generation through the engine', () => {
     const { loadModel, saveModel } = await import('../onnx/external')
     const plain = await loadModel(path.join(out, 'model.onnx'))
     await saveModel(path.join(out, 'foreign.onnx'), { ...plain, metadataProps: [], producerName: 'elsewhere' })
+    // Its tokenizer_config.json carries a chat template (ChatML): prompts render with it.
+    const configFile = path.join(out, 'tokenizer_config.json')
+    const chatml = "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+    fs.writeFileSync(configFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(configFile, 'utf8')), chat_template: chatml }))
     const foreign = await engine.call('models.import', { path: path.join(out, 'foreign.onnx'), name: 'foreign' })
     expect(foreign).toMatchObject({ kind: 'imported', trainable: true, architecture: expect.stringContaining('ONNX decoder') })
+    expect((await engine.call('models.show', { model: 'foreign' })).config).toMatchObject({ template: { kind: 'chat', jinja: chatml } })
     const tuned = await engine.call('train.sft', { model: 'foreign', dataset: 'restaurants', settings: fast, wait: true })
     expect(tuned.model).toMatchObject({ kind: 'imported', parent: { name: 'foreign' }, run: { id: tuned.run.id } })
     const sample = await engine.call('generate.run', { model: tuned.model!.id, prompts: ['Hi'], settings: { maxTokens: 4, seed: 1 } })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { NashlabError } from '../api/errors'
+import type { Message } from '../data/formats/messages'
 import type { DecoderConfig } from '../models/config'
 import { buildGpt, gptParams } from '../models/gpt'
 import { encodeCompletion, encodePrompt, type PromptTemplate } from '../models/tokenizer/template'
@@ -53,6 +54,8 @@ export function resolveSftConfig(input: SftConfigInput, architecture: Pick<Decod
 export interface SftExample {
   prompt: string
   completion: string
+  /** A conversational prompt's messages: encoded instead of `prompt` (a chat template renders the turns). */
+  promptMessages?: Message[]
 }
 
 /** Ignored targets (prompt, padding): SoftmaxCrossEntropyLoss's ignore_index. */
@@ -66,7 +69,7 @@ export interface SftRow {
 
 /** Tokenize and fit an example into `sequence` tokens (at least one completion token stays). */
 export function sftRow(tokenizer: Tokenizer, template: PromptTemplate, example: SftExample, sequence: number): SftRow {
-  let prompt = encodePrompt(tokenizer, template, example.prompt)
+  let prompt = encodePrompt(tokenizer, template, example.promptMessages ?? example.prompt)
   let completion = encodeCompletion(tokenizer, example.completion, true)
   if (prompt.length === 0) prompt = [tokenizer.bosId ?? tokenizer.eosId]
   if (prompt.length + completion.length > sequence) {
@@ -80,7 +83,7 @@ export function sftRow(tokenizer: Tokenizer, template: PromptTemplate, example: 
 /** Tokens of the longest example (prompt under the template + completion + EOS), before any cut. */
 export function longestExample(tokenizer: Tokenizer, template: PromptTemplate, examples: readonly SftExample[]): number {
   let longest = 1
-  for (const e of examples) longest = Math.max(longest, encodePrompt(tokenizer, template, e.prompt).length + encodeCompletion(tokenizer, e.completion, true).length)
+  for (const e of examples) longest = Math.max(longest, encodePrompt(tokenizer, template, e.promptMessages ?? e.prompt).length + encodeCompletion(tokenizer, e.completion, true).length)
   return longest
 }
 
