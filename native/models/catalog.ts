@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { z } from 'zod'
 import { NashlabError } from '../api/errors'
-import type { createModelInput, ExportResult, ModelDetail, ModelKind, ModelSummary } from '../api/models'
+import type { createModelInput, ExportResult, ModelCheckpoint, ModelDetail, ModelKind, ModelLink, ModelSummary } from '../api/models'
 import type { Db } from '../store/db'
 import { DatasetRepository } from '../store/datasets'
 import { datasetTexts } from '../store/examples'
@@ -21,6 +21,7 @@ import type { Tokenizer } from './tokenizer/tokenizer'
 import { trainByteLevelBpe } from './tokenizer/train'
 import { initWeights, parameterCount, weightShapes, weightSpecs, type Weights } from './weights'
 import { readWeights, writeWeights } from './weights-file'
+import { mergeLoraCheckpoint } from '../train/sft'
 
 /** What training a tokenizer reports: the bytes and words of text it read, and the merges it learned. */
 export interface TokenizerTraining {
@@ -105,7 +106,10 @@ export class ModelCatalog {
     // The checkpoints of the run that made it (its weights are one of them), then of runs that trained it.
     const trainedBy = this.db.prepare('SELECT id FROM runs WHERE model_id = ? ORDER BY id').pluck().all(row.id) as number[]
     const runs = [...new Set([...(row.runId !== null ? [row.runId] : []), ...trainedBy])]
-    const checkpoints = runs.flatMap((run) => this.runs.checkpoints(run))
+    const checkpoints: ModelCheckpoint[] = runs.flatMap((run) => {
+      const lora = this.loraRun(run)
+      return this.runs.checkpoints(run).map((c) => (lora ? { ...c, lora: { rank: lora.rank, base: lora.base } } : c))
+    })
     return {
       ...this.summary(row),
       config: m as unknown as Record<string, unknown>,
@@ -295,6 +299,7 @@ export class ModelCatalog {
   async export(input: { checkpoint?: number; model?: number | string; out: string; externalThreshold?: number }): Promise<ExportResult> {
     let row: ModelRow
     let weightsFolder: string | undefined
+    let merged: Weights | undefined
     let lineage: Record<string, unknown>
     if (input.checkpoint !== undefined) {
       const checkpoint = this.db.prepare('SELECT c.id, c.run_id AS run, c.step, c.path, r.model_id AS model FROM checkpoints c JOIN runs r ON r.id = c.run_id WHERE c.id = ?').get(input.checkpoint) as
@@ -308,6 +313,19 @@ export class ModelCatalog {
       row = this.repo.get(modelId)
       weightsFolder = dataPath(this.dataDir, checkpoint.path)
       lineage = { model: row.name, run: checkpoint.run, checkpoint: checkpoint.id, step: checkpoint.step }
+      const lora = this.loraRun(checkpoint.run)
+      if (lora) {
+        // The checkpoint holds adapters only: its model is the run's base with them merged in.
+        const base = this.get(lora.base.id)
+        if (base.manifest.kind !== 'policy' && base.manifest.kind !== 'imported') throw new NashlabError('internal', `The base of LoRA run ${checkpoint.run} is a ${base.manifest.kind} model.`)
+        const architecture = base.manifest.architecture
+        if (!architecture) {
+          throw new NashlabError('invalid_input', `Checkpoint ${checkpoint.id} holds LoRA adapters of the imported graph ${base.row.name}; export the model run ${checkpoint.run} produced instead.`, { checkpoint: checkpoint.id })
+        }
+        merged = mergeLoraCheckpoint(architecture, policyWeights(base.manifest, this.dataDir), readWeights(weightsFolder), lora.rank)
+        lineage = { ...lineage, model: base.row.name, adapter: { kind: 'lora', rank: lora.rank, base: base.row.name } }
+        row = base.row
+      }
     } else {
       row = this.repo.get(input.model!)
       lineage = { model: row.name, ...(row.runId ? { run: row.runId } : {}), ...(row.parentName ? { parent: row.parentName } : {}) }
@@ -320,7 +338,7 @@ export class ModelCatalog {
     const tokenizerFolder = path.dirname(dataPath(this.dataDir, m.tokenizer.file))
     let source: ExportSource
     if (m.kind === 'policy' || m.kind === 'imported') {
-      const weights = policyWeights(m, this.dataDir, weightsFolder)
+      const weights = merged ?? policyWeights(m, this.dataDir, weightsFolder)
       source = { kind: 'policy', name: row.name, architecture: m.architecture!, weights, tokenizer, tokenizerFolder, template: m.template, lineage }
     } else {
       const weights = readWeights(dataPath(this.dataDir, weightsFolder ?? m.weights))
@@ -328,6 +346,13 @@ export class ModelCatalog {
       source = { kind: m.kind, name: row.name, preference: m.preference, weights, tokenizer, tokenizerFolder, template: m.template, lineage }
     }
     return exportModel(source, path.resolve(input.out), { externalThreshold: input.externalThreshold })
+  }
+
+  /** A LoRA SFT run's rank and base model (its checkpoints hold adapters only); undefined for other runs. */
+  private loraRun(run: number): { rank: number; base: ModelLink } | undefined {
+    const config = this.runs.get(run).config as { algorithm?: string; adapter?: string; loraRank?: number; model?: ModelLink }
+    if (config.adapter !== 'lora' || !config.model || typeof config.loraRank !== 'number') return undefined
+    return { rank: config.loraRank, base: { id: config.model.id, name: config.model.name } }
   }
 
   /** Delete a model's row and folder (checkpoints of runs stay with their runs). */

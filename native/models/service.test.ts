@@ -6,7 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { GenerateTokenEvent } from '../api/generate'
 import { restaurantComparisons } from '../demo/restaurants'
 import { Engine } from '../engine/engine'
+import { encodeModel } from '../onnx/encode'
+import { makeTensor } from '../onnx/tensor'
 import { ComparisonWriter, DatasetRepository } from '../store/datasets'
+import { addLora } from '../train/lora'
+import { ModelCatalog } from './catalog'
+import { buildGpt, gptParams } from './gpt'
+import { dataPath, type PolicyManifest } from './manifest'
+import { policyWeights } from './open'
+import { readWeights } from './weights-file'
 
 let dir: string
 let engine: Engine
@@ -93,6 +101,36 @@ describe('models and generation through the engine', () => {
     expect(lora.model).toMatchObject({ kind: 'policy', parent: { name: 'tiny' }, description: expect.stringContaining('LoRA rank 4, merged') })
     const a = await engine.call('generate.run', { model: lora.model!.id, prompts: ['Hi'], settings: { maxTokens: 4, seed: 1 } })
     expect(a.completions[0].tokens.length).toBeGreaterThan(0)
+
+    // An intermediate checkpoint holds only adapters: the Models view names its base, and export merges them in.
+    const shown = await engine.call('models.show', { model: lora.model!.id })
+    const intermediate = shown.checkpoints.find((c) => c.run === lora.run.id && c.step === 2)!
+    expect(intermediate.lora).toEqual({ rank: 4, base: { id: expect.any(Number), name: 'tiny' } })
+    const loraOut = path.join(dir, 'lora-export')
+    const exported = await engine.call('models.export', { checkpoint: intermediate.id, out: loraOut })
+    const config = JSON.parse(fs.readFileSync(path.join(loraOut, 'config.json'), 'utf8'))
+    expect(config.nashlab.lineage).toMatchObject({ checkpoint: intermediate.id, step: 2, adapter: { kind: 'lora', rank: 4, base: 'tiny' } })
+    expect(exported.files.map((f) => path.basename(f))).toContain('model.onnx')
+    // In Nashlab: the base with the checkpoint's adapters as a LoRA graph (W·x + down·up·x, unmerged).
+    const base = new ModelCatalog(engine.db, dir).get('tiny')
+    const architecture = (base.manifest as PolicyManifest).architecture
+    const baseWeights = policyWeights(base.manifest as PolicyManifest, dir)
+    const adapterValues = readWeights(dataPath(dir, intermediate.path))
+    const ids = [5, 9, 2, 33, 7]
+    const gpt = buildGpt(architecture, { batch: 1, sequence: ids.length, outputs: 'logits', weights: baseWeights }).model
+    const adapted = addLora(gpt, { targets: gptParams(architecture).filter((p) => p.name.endsWith('.weight') && p.shape.length === 2).map((p) => p.name), rank: 4 })
+    const withValues = { ...adapted.model, graph: { ...adapted.model.graph, initializers: adapted.model.graph.initializers.map((t) => (adapterValues.has(t.name) && t.name.includes('lora') ? makeTensor(t.name, t.dataType, t.dims, adapterValues.get(t.name)!) : t)) } }
+    expect(adapted.trainable.every((name) => adapterValues.has(name))).toBe(true)
+    const inside = (await (await ort.InferenceSession.create(encodeModel(withValues))).run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]) })).logits.data as Float32Array
+    const session = await ort.InferenceSession.create(path.join(loraOut, 'model.onnx'))
+    const i64 = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values, BigInt), [1, values.length])
+    const empty = Object.fromEntries(['key', 'value'].map((kv) => [`past_key_values.0.${kv}`, new ort.Tensor('float32', new Float32Array(0), [1, 2, 0, 8])]))
+    const outside = (await session.run({ input_ids: i64(ids), attention_mask: i64(ids.map(() => 1)), position_ids: i64(ids.map((_, t) => t)), ...empty })).logits.data as Float32Array
+    expect(outside.length).toBe(inside.length)
+    expect(Math.max(...outside.map((z, i) => Math.abs(z - inside[i])))).toBeLessThan(1e-4)
+    // The adapters moved the weights: the export is not the base.
+    const unadapted = (await (await ort.InferenceSession.create(encodeModel(gpt))).run({ input_ids: i64(ids) })).logits.data as Float32Array
+    expect(Math.max(...outside.map((z, i) => Math.abs(z - unadapted[i])))).toBeGreaterThan(1e-4)
 
     // A decoder file without Nashlab's metadata: run and trained as a graph.
     const out = path.join(dir, 'plain')
