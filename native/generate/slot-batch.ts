@@ -15,7 +15,7 @@ export interface NarrowStep {
  * A batch continued with a KV cache kept here, in buffers of (rows, kvHeads, capacity, headSize)
  * per layer, for Nashlab's own decoders built with `cache: 'slots'`. Each step feeds the buffers as
  * they are (ONNX Runtime does not copy inputs), masks the unfilled slots, and writes the step's new
- * keys and values (outputs `new.{i}.key/value`) into the next slot. The standard form
+ * keys and values (output `new_key_values`, all layers at once) into the next slot. The standard form
  * (present = past ⧺ new) copies the whole cache into and out of the session at every step; this one
  * copies one position.
  *
@@ -127,13 +127,18 @@ export class SlotBatch implements DecoderRows {
     }
     if (this.io.positionIds) feeds.position_ids = new ort.Tensor('int64', positions, [rows, sequence])
     const out = await session.run(feeds)
-    // Write the new keys and values into slots [filled, filled + sequence).
-    const { kvHeads, headSize } = this.io
-    for (let l = 0; l < this.io.layers; l++) {
-      for (const [kv, buffer] of [['key', this.keys[l]], ['value', this.values[l]]] as const) {
-        const fresh = out[`new.${l}.${kv}`].data as Float32Array
-        for (let rh = 0; rh < rows * kvHeads; rh++) {
-          buffer.set(fresh.subarray(rh * sequence * headSize, (rh + 1) * sequence * headSize), (rh * this.capacity + this.filled) * headSize)
+    // Write the new keys and values, (rows, layers · 2 · kvHeads, sequence, headSize), into slots [filled, filled + sequence).
+    const { kvHeads, headSize, layers } = this.io
+    const fresh = out.new_key_values.data as Float32Array
+    const block = sequence * headSize
+    for (let r = 0; r < rows; r++) {
+      for (let l = 0; l < layers; l++) {
+        for (let kv = 0; kv < 2; kv++) {
+          const buffer = kv === 0 ? this.keys[l] : this.values[l]
+          for (let h = 0; h < kvHeads; h++) {
+            const from = (((r * layers + l) * 2 + kv) * kvHeads + h) * block
+            buffer.set(fresh.subarray(from, from + block), ((r * kvHeads + h) * this.capacity + this.filled) * headSize)
+          }
         }
       }
     }
