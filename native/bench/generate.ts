@@ -53,33 +53,34 @@ function prompts(batch: number): number[][] {
 }
 
 /** One sampling run: NEW_TOKENS tokens per row (temperature 1, no EOS stop); its milliseconds and tokens. */
-async function sampleOnce(parts: LoopPart[], batch: number): Promise<{ ms: number; tokens: number[][] }> {
+async function sampleOnce(parts: LoopPart[], batch: number): Promise<{ ms: number; cpuMs: number; tokens: number[][] }> {
   const started = performance.now()
+  const cpu = process.cpuUsage()
   const result = await runLoop(parts, prompts(batch), { settings: { temperature: 1, topK: 0, topP: 1, minP: 0 }, maxTokens: NEW_TOKENS, rng: Rng.fromSeed(1), stopIds: [], padId: 0, vocabSize: 256 })
-  return { ms: performance.now() - started, tokens: result.tokens }
+  const used = process.cpuUsage(cpu)
+  return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, tokens: result.tokens }
 }
 
 /**
  * Time several ways of sampling the same thing, interleaved (a, b, c, a, b, c, …) so that load
- * from other processes falls on all of them alike; medians and minima per way.
+ * from other processes falls on all of them alike; medians and minima per way, of wall-clock time
+ * and of the process's CPU time (all its threads; less disturbed by other processes).
  */
 async function interleaved(ways: Record<string, () => LoopPart[]>, batch: number, rounds: number) {
   const times: Record<string, number[]> = {}
+  const cpuTimes: Record<string, number[]> = {}
   const tokens: Record<string, string> = {}
   for (const parts of Object.values(ways)) await sampleOnce(parts(), batch) // warm up
   for (let round = 0; round < rounds; round++) {
     for (const [name, parts] of Object.entries(ways)) {
       const run = await sampleOnce(parts(), batch)
       ;(times[name] ??= []).push(run.ms)
+      ;(cpuTimes[name] ??= []).push(run.cpuMs)
       tokens[name] = JSON.stringify(run.tokens)
     }
   }
-  const stats = Object.fromEntries(
-    Object.entries(times).map(([name, t]) => {
-      const sorted = [...t].sort((a, b) => a - b)
-      return [name, { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0] }]
-    }),
-  )
+  const median = (t: number[]) => [...t].sort((a, b) => a - b)[Math.floor(t.length / 2)]
+  const stats = Object.fromEntries(Object.entries(times).map(([name, t]) => [name, { median: median(t), min: Math.min(...t), cpu: median(cpuTimes[name]) }]))
   const same = new Set(Object.values(tokens)).size === 1
   return { stats, same }
 }
@@ -113,6 +114,7 @@ async function kvCache(batch: number) {
       noCacheTokensPerSecond: { value: rate(none.median), unit: 'tokens/s' },
       speedup: { value: none.median / stats.slots.median, unit: '×' },
       speedupBest: { value: Math.min(stats.none.min, stats.noneOneThread.min) / stats.slots.min, unit: '×' },
+      speedupCpuTime: { value: Math.min(stats.none.cpu, stats.noneOneThread.cpu) / stats.slots.cpu, unit: '×' },
       standardCacheSpeedup: { value: none.median / stats.standard.median, unit: '×' },
       peakRss: { value: peakRssMiB(), unit: 'MiB' },
     },
@@ -152,13 +154,17 @@ async function mixture() {
       mixtureMs: { value: stats.mixture.median, unit: 'ms' },
       costRatio: { value: stats.mixture.median / stats.single.median, unit: '×' },
       costRatioBest: { value: stats.mixture.min / stats.single.min, unit: '×' },
+      costRatioCpuTime: { value: stats.mixture.cpu / stats.single.cpu, unit: '×' },
       peakRss: { value: peakRssMiB(), unit: 'MiB' },
     },
     details: { batch: 8, newTokens: NEW_TOKENS, rounds: 7, threads: BENCH_THREADS },
   }
 }
 
-/** Pairs scored per second by the pairwise preference model on a d 128 trunk (4 layers, context 128), 32 pairs per run. */
+/**
+ * Pairs scored per second by the pairwise preference model on a d 128 trunk (4 layers, context 128),
+ * 32 pairs per run (64 rows of ~123 tokens: ≈ 12 GFLOP); also per second of the process's CPU time.
+ */
 async function preferenceScoring() {
   const texts = ['Try Kaito for sushi: the omakase is fresh and the room is quiet enough to talk.', 'Go to Trattoria Bella: handmade pasta, generous portions, and they take walk-ins.', 'Head to the taco stand on 5th: fast, cheap, and the al pastor is excellent.']
   const { tokenizer } = trainByteLevelBpe(texts, { vocabSize: 300, minFrequency: 1 })
@@ -167,13 +173,25 @@ async function preferenceScoring() {
   const model = await PreferenceModel.create(config, weights, tokenizer, plainTemplate, session)
   const pairs = Array.from({ length: 32 }, (_, i) => ({ prompt: 'Where should we go for dinner tonight?', a: texts[i % 3], b: texts[(i + 1) % 3] }))
   const tokens = pairs.map((p) => model.tokenizer.encode(`${p.prompt}${p.a}${p.b}`).length + 3)
-  const time = await timeMedian(() => model.scoreBatch(pairs, { batch: 32 }), { warmup: 2, minRuns: 5, minMs: 5000, maxRuns: 200 })
+  let cpuMs = 0
+  const time = await timeMedian(
+    async () => {
+      const cpu = process.cpuUsage()
+      await model.scoreBatch(pairs, { batch: 32 })
+      const used = process.cpuUsage(cpu)
+      cpuMs += (used.user + used.system) / 1000
+    },
+    { warmup: 2, minRuns: 5, minMs: 5000, maxRuns: 200 },
+  )
+  // CPU time per run over warm-up and timed runs alike (all threads of the process).
+  const cpuPerRun = cpuMs / (time.runs + 2)
   await model.release()
   return {
     metrics: {
       pairsPerSecond: { value: (pairs.length * 1000) / time.median, unit: 'pairs/s' },
       pairsPerSecondBest: { value: (pairs.length * 1000) / time.min, unit: 'pairs/s' },
       batchMs: { value: time.median, unit: 'ms' },
+      pairsPerCpuSecond: { value: (pairs.length * 1000) / cpuPerRun, unit: 'pairs/s' },
       peakRss: { value: peakRssMiB(), unit: 'MiB' },
     },
     details: { pairsPerRun: pairs.length, tokensPerPair: Math.max(...tokens), threads: BENCH_THREADS },
