@@ -53,6 +53,15 @@ describe('SFT', () => {
     await policy.release()
   })
 
+  it("encodes a conversational example's messages through a chat template, and its text through a simple one", () => {
+    const chat = { kind: 'chat' as const, jinja: '{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}assistant:' }
+    const example: SftExample = { prompt: 'User: hi\n\nAssistant: yo\n\nUser: sky?', completion: ' blue', promptMessages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'yo' }, { role: 'user', content: 'sky?' }] }
+    const row = sftRow(tokenizer, chat, example, 64)
+    expect(tokenizer.decode(row.ids.slice(0, row.promptLength))).toBe('user: hi\nassistant: yo\nuser: sky?\nassistant:')
+    const plain = sftRow(tokenizer, template, example, 64)
+    expect(tokenizer.decode(plain.ids.slice(0, plain.promptLength))).toBe(`Q: ${example.prompt}\nA:`)
+  })
+
   it('learns the completions, and a resumed run ends with exactly the weights of an uninterrupted one', async () => {
     const base = { steps: 6, batch: 4, microBatch: 2, lr: 0.03, warmup: 1, holdout: 0, threads: 1, checkpointEvery: 3, seed: 4 }
     const config = resolveSftConfig(base, architecture)
