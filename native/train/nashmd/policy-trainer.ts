@@ -66,14 +66,7 @@ export class PolicyTrainer {
       accumulation: options.batch / options.microBatch,
       session: options.threads ? { intraOpNumThreads: options.threads } : {},
     })
-    if (options.optimizerState) {
-      for (const slot of trainer.program.state) {
-        if (slot.input.startsWith('accum.')) continue
-        const saved = options.optimizerState.get(slot.input)
-        if (!saved) throw new NashlabError('bad_file', `The checkpoint has no optimizer state "${slot.input}" (was it written with another optimizer?).`, { tensor: slot.input })
-        trainer.values.set(slot.input, saved.slice())
-      }
-    }
+    if (options.optimizerState) trainer.loadOptimizerState(options.optimizerState, 'The checkpoint')
     return new PolicyTrainer(config, trainer, options, sequence)
   }
 
@@ -123,8 +116,6 @@ export class PolicyTrainer {
 
   /** Optimizer state by the program's input names, with shapes (for checkpoints). */
   optimizerState(): Map<string, { data: Float32Array; shape: number[] }> {
-    const out = new Map<string, { data: Float32Array; shape: number[] }>()
-    for (const slot of this.trainer.program.state) if (!slot.input.startsWith('accum.')) out.set(slot.input, { data: this.trainer.values.get(slot.input)!, shape: slot.shape })
-    return out
+    return this.trainer.optimizerState()
   }
 }
