@@ -17,6 +17,8 @@ export interface TrainingHooks {
   /** Metrics of step `step`, counted from 0 (the dashboard's convention; a checkpoint's step counts steps done). */
   metrics?(step: number, values: Record<string, number>): void
   checkpoint?(step: number, folder: string): void
+  /** A sentence the user should see that does not stop the run (the device fell back to the CPU). */
+  warn?(message: string): void
 }
 
 /** One trainer's specifics: how a micro-batch of examples becomes feeds, and what to evaluate. */
@@ -145,8 +147,9 @@ export async function runTraining<E>(spec: TrainingSpec<E>): Promise<TrainingRes
     clipNorm: c.clipNorm > 0 ? c.clipNorm : undefined,
     accumulation,
     ...(spec.dims ? { dims: spec.dims } : {}),
-    session: { intraOpNumThreads: c.threads },
+    session: { provider: c.device, ...(c.threads ? { intraOpNumThreads: c.threads } : {}) },
   })
+  for (const w of trainer.warnings) hooks.warn?.(w)
   if (resumedOptimizer) trainer.loadOptimizerState(resumedOptimizer, `The checkpoint ${spec.resumeFrom}`)
   const schedule = scheduleOf(c)
   let metrics: Record<string, number> = {}

@@ -1,9 +1,10 @@
 import * as ort from 'onnxruntime-node'
 import type { Model } from '../onnx/model'
-import { cpuSession, type CpuSessionOptions } from '../onnx/session'
 import { makeTensor, tensorArray } from '../onnx/tensor'
 import { NashlabError } from '../api/errors'
+import type { ProviderName } from '../api/devices'
 import { PARAMS, nextName } from './optimizer'
+import { programSession, type ProgramSessionOptions } from './program-session'
 import {
   ACCUM, GRAD_SCALE, GRAD_WEIGHT, LEARNING_RATE, buildAccumulateStep, buildApplyStep, buildEvalProgram, buildTrainStep,
   type TrainProgram, type TrainProgramOptions,
@@ -12,7 +13,8 @@ import {
 export interface TrainerOptions extends TrainProgramOptions {
   /** Micro-batches per optimizer step; 1 runs the one-graph step program. */
   accumulation?: number
-  session?: CpuSessionOptions
+  /** Provider (default cpu, falling back to the CPU with a warning), threads and other session options of every program. */
+  session?: ProgramSessionOptions
 }
 
 export type Feeds = Record<string, ort.Tensor>
@@ -41,13 +43,18 @@ export class Trainer {
   private views = new Map<string, Float32Array>()
   private steps = 0
   private readonly evalSessions = new Map<string, ort.InferenceSession>()
+  private readonly sessionWarnings = new Set<string>()
 
   private constructor(
     private readonly forward: Model,
     private readonly options: TrainerOptions,
     private readonly programs: { step?: TrainProgram; accumulate?: TrainProgram; apply?: TrainProgram },
     private readonly sessions: { step?: ort.InferenceSession; accumulate?: ort.InferenceSession; apply?: ort.InferenceSession },
+    /** The provider the programs run on (the one asked for, or cpu after a fallback). */
+    readonly provider: ProviderName,
+    warnings: readonly string[],
   ) {
+    for (const w of warnings) this.sessionWarnings.add(w)
     const inits = new Map(forward.graph.initializers.map((t) => [t.name, t]))
     const main = this.program
     this.params = new Float32Array(main.size)
@@ -59,12 +66,18 @@ export class Trainer {
   static async create(forward: Model, options: TrainerOptions): Promise<Trainer> {
     if ((options.accumulation ?? 1) <= 1) {
       const step = buildTrainStep(forward, options)
-      return new Trainer(forward, options, { step }, { step: await cpuSession(step.model, options.session) })
+      const created = await programSession(step.model, options.session)
+      return new Trainer(forward, options, { step }, { step: created.session }, created.provider, created.warnings)
     }
     const accumulate = buildAccumulateStep(forward, options)
     const apply = buildApplyStep(forward, options)
-    const [a, p] = await Promise.all([cpuSession(accumulate.model, options.session), cpuSession(apply.model, options.session)])
-    return new Trainer(forward, options, { accumulate, apply }, { accumulate: a, apply: p })
+    const [a, p] = await Promise.all([programSession(accumulate.model, options.session), programSession(apply.model, options.session)])
+    return new Trainer(forward, options, { accumulate, apply }, { accumulate: a.session, apply: p.session }, a.provider, [...a.warnings, ...p.warnings])
+  }
+
+  /** Sentences to show the user: a provider that could not start, so the programs run on the CPU. */
+  get warnings(): string[] {
+    return [...this.sessionWarnings]
   }
 
   /** Optimizer steps taken. */
@@ -186,7 +199,9 @@ export class Trainer {
     const key = outputs.join('\n')
     let session = this.evalSessions.get(key)
     if (!session) {
-      session = await cpuSession(buildEvalProgram(this.forward, trained, outputs).model, this.options.session)
+      const created = await programSession(buildEvalProgram(this.forward, trained, outputs).model, this.options.session)
+      for (const w of created.warnings) this.sessionWarnings.add(w)
+      session = created.session
       this.evalSessions.set(key, session)
     }
     return (await session.run({ ...batch, ...this.tensorFeeds() })) as Record<string, ort.Tensor>

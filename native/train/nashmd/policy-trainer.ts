@@ -3,6 +3,7 @@ import type { DecoderConfig } from '../../models/config'
 import { weightSpecs, type Weights } from '../../models/weights'
 import { ort } from '../../runtime/ort'
 import type { OptimizerConfig } from '../optimizer'
+import type { ProgramSessionOptions } from '../program-session'
 import { Trainer, type Feeds, type StepResult } from '../trainer'
 import { policyObjective, TOKEN_WEIGHTS } from './objective'
 
@@ -26,6 +27,8 @@ export interface PolicyTrainerOptions {
   /** Clip the global gradient norm (0 or undefined: no clipping). */
   clipNorm?: number
   threads?: number
+  /** The train step's provider and session options (threads from `threads` when given). */
+  session?: ProgramSessionOptions
   /** Optimizer state to start from (a resumed run), by the program's state input names. */
   optimizerState?: Map<string, Float32Array>
 }
@@ -64,7 +67,7 @@ export class PolicyTrainer {
       optimizer: options.optimizer,
       clipNorm: options.clipNorm ? options.clipNorm : undefined,
       accumulation: options.batch / options.microBatch,
-      session: options.threads ? { intraOpNumThreads: options.threads } : {},
+      session: { ...options.session, ...(options.threads ? { intraOpNumThreads: options.threads } : {}) },
     })
     if (options.optimizerState) trainer.loadOptimizerState(options.optimizerState, 'The checkpoint')
     return new PolicyTrainer(config, trainer, options, sequence)
@@ -107,6 +110,11 @@ export class PolicyTrainer {
       targets: new ort.Tensor('int64', targets, shape),
       [TOKEN_WEIGHTS]: new ort.Tensor('float32', weights, shape),
     }
+  }
+
+  /** Sentences to show the user (the train step's provider fell back to the CPU). */
+  get warnings(): string[] {
+    return this.trainer.warnings
   }
 
   /** The current weights by name (the arrays the program returned: do not modify them). */
