@@ -141,7 +141,7 @@ export function buildTrainStep(forward: Model, options: TrainProgramOptions): Tr
   const { gradients } = appendBackward(b, { loss, wrt: tensors.map((t) => t.name) })
   b.output(loss, 'loss')
   const state = emitOptimizer(b, flatten(b, layout, size, gradients), options, null)
-  return { kind: 'step', model: b.toModel(), trainable: tensors, layout, size, state, batchInputs, scalarInputs: [LEARNING_RATE], metrics: ['loss', 'grad_norm'] }
+  return { kind: 'step', model: b.toModel({ prune: true }), trainable: tensors, layout, size, state, batchInputs, scalarInputs: [LEARNING_RATE], metrics: ['loss', 'grad_norm'] }
 }
 
 /** Forward and backward of one micro-batch: accum.next = accum + grad_weight·∇loss (flat). */
@@ -156,7 +156,7 @@ export function buildAccumulateStep(forward: Model, options: TrainProgramOptions
   const acc = b.input(ACCUM, DataType.float, [size])
   b.output(b.scope('accumulate', () => b.add(acc, flat.grad, 'sum')), nextName(ACCUM))
   const state: StateSlot[] = [{ input: ACCUM, output: nextName(ACCUM), shape: [size], perTensor: true }]
-  return { kind: 'accumulate', model: b.toModel(), trainable: tensors, layout, size, state, batchInputs, scalarInputs: [GRAD_WEIGHT], metrics: ['loss'] }
+  return { kind: 'accumulate', model: b.toModel({ prune: true }), trainable: tensors, layout, size, state, batchInputs, scalarInputs: [GRAD_WEIGHT], metrics: ['loss'] }
 }
 
 /** Clipping and the optimizer update from the flat gradient sum multiplied by grad_scale. */
@@ -169,7 +169,7 @@ export function buildApplyStep(forward: Model, options: TrainProgramOptions): Tr
   const grad = b.input(ACCUM, DataType.float, [size])
   const pieces = decayedSize === 0 || decayedSize === size ? [params] : [b.slice(params, [0], [decayedSize], [0], undefined, 'decayed'), b.slice(params, [decayedSize], [size], [0], undefined, 'plain')]
   const state = emitOptimizer(b, { pieces, decayedPieces: decayedSize === 0 ? 0 : 1, grad, grads: [grad], size }, options, scale)
-  return { kind: 'apply', model: b.toModel(), trainable: tensors, layout, size, state, batchInputs: [ACCUM], scalarInputs: [GRAD_SCALE, LEARNING_RATE], metrics: ['grad_norm'] }
+  return { kind: 'apply', model: b.toModel({ prune: true }), trainable: tensors, layout, size, state, batchInputs: [ACCUM], scalarInputs: [GRAD_SCALE, LEARNING_RATE], metrics: ['grad_norm'] }
 }
 
 export interface EvalProgram {
