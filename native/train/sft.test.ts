@@ -12,6 +12,7 @@ import { initWeights } from '../models/weights'
 import { listCheckpoints } from '../jobs/checkpoint'
 import { loadTrainCheckpoint } from './train-checkpoint'
 import { IGNORE, resolveSftConfig, runSft, sftFeeds, sftRow, type SftExample } from './sft'
+import { listDevices } from '../runtime/probe'
 import { Trainer } from './trainer'
 
 const examples: SftExample[] = [
@@ -93,5 +94,18 @@ describe('SFT', () => {
     expect(answers.map((a) => a.text)).toEqual(examples.map((e) => e.completion))
     expect(learned.metrics.loss).toBeLessThan(0.2)
     await policy.release()
+  })
+
+  it("runs the train step on the run's device, or tells the job why it fell back to the CPU", async () => {
+    const cuda = (await listDevices()).providers.find((p) => p.provider === 'cuda')!
+    const base = { steps: 2, batch: 4, holdout: 0, threads: 1, device: 'cuda' as const }
+    const config = resolveSftConfig(base, architecture)
+    expect(config.device).toBe('cuda')
+    const warnings: string[] = []
+    const losses: number[] = []
+    await runSft({ config, runConfig: base, architecture, weights: initWeights(architecture, 1), tokenizer, template, examples, checkpointRoot: tmp(), hooks: { warn: (w) => warnings.push(w), metrics: (_s, v) => losses.push(v.loss) } })
+    expect(losses).toHaveLength(2)
+    if (cuda.usable) expect(warnings).toEqual([])
+    else expect(warnings).toEqual([expect.stringMatching(/^CUDA \(NVIDIA\) is not usable here, so the train step runs on the CPU\./)])
   })
 })
