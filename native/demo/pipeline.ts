@@ -18,7 +18,7 @@ import { NashlabError } from '../api/errors'
 import type { JobProgress } from '../api/events'
 import type { TournamentDetail } from '../api/tournaments'
 import type { Engine } from '../engine/engine'
-import { loadPreference } from '../eval/load'
+import { loadPolicy, loadPreference } from '../eval/load'
 import { PlayerResolver } from '../eval/players'
 import { Rng } from '../runtime/rng'
 import { DatasetRepository, DatasetWriter } from '../store/datasets'
@@ -217,7 +217,8 @@ export async function runDemo(engine: Engine, options: DemoOptions): Promise<Dem
       const name = `${tag}-${kind === 'pairwise' ? 'preference' : 'reward'}`
       const trained = await engine.call(
         'train.preference',
-        { dataset: comparisonsDataset, kind, from: sft.model.id, settings: { steps: sizes.preferenceSteps, batch: sizes.preferenceBatch, lr: sizes.preferenceLr, seed, holdout: 0.15, evalEvery: 0, checkpointEvery: sizes.preferenceSteps, keepCheckpoints: 1 }, name, wait: true },
+        // A policy so weak that every pair is "both bad" leaves nothing decisive: then those pairs count as ties.
+        { dataset: comparisonsDataset, kind, from: sft.model.id, includeBothBad: collected.outcomes.a + collected.outcomes.b + collected.outcomes.tie === 0, settings: { steps: sizes.preferenceSteps, batch: sizes.preferenceBatch, lr: sizes.preferenceLr, seed, holdout: 0.15, evalEvery: 0, checkpointEvery: sizes.preferenceSteps, keepCheckpoints: 1 }, name, wait: true },
         ctx,
       )
       if (!trained.model) throw new NashlabError('internal', `The ${kind} run ${trained.run.id} ended ${trained.run.status} without a model.`)
@@ -270,16 +271,24 @@ export async function runDemo(engine: Engine, options: DemoOptions): Promise<Dem
 
     const policies: PolicyResult[] = [{ key: 'sft', label: 'SFT (reference μ)', algorithm: 'sft', beta: null, run: sft.run, model: { id: sft.model.id, name: sft.model.name }, winRate: { steps: [], values: [] }, curves: {}, shares: emptyShares(), samples: [] }, ...runs.map((r) => ({ ...r, shares: emptyShares(), samples: [] }))]
     await stage('shares', async (s) => {
+      // Sampled here rather than as one job per policy: a few hundred short completions each, far
+      // less work than starting a worker; the event loop waits a fraction of a second per batch.
       const perPrompt = Math.max(1, Math.ceil(sizes.shareSamples / prompts.length))
+      const resolver = new PlayerResolver(engine.db, engine.dataDir)
       let done = 0
       for (const p of policies) {
-        const result = await engine.call('generate.run', { model: p.model.id, prompts: [...prompts], n: Math.min(64, perPrompt), settings: { maxTokens: sizes.maxTokens, seed: seed + 4242 } }, ctx)
-        const counts = emptyShares()
-        for (const c of result.completions) counts[responseClass(c.text)]++
-        const total = result.completions.length
-        for (const k of responseClasses) p.shares[k] = counts[k] / total
-        p.sampleCount = total
-        p.samples = result.completions.slice(0, 6).map((c) => ({ prompt: prompts[c.prompt], text: c.text, class: responseClass(c.text) }))
+        const policy = await loadPolicy(resolver.policy(`model:${p.model.id}`))
+        try {
+          const completions = await policy.sample([...prompts], { n: perPrompt, maxTokens: sizes.maxTokens, seed: seed + 4242 })
+          const counts = emptyShares()
+          for (const c of completions) counts[responseClass(c.text)]++
+          for (const k of responseClasses) p.shares[k] = counts[k] / completions.length
+          p.sampleCount = completions.length
+          // The first completion of each of the first prompts, to read beside the numbers.
+          p.samples = completions.filter((c) => c.sample === 0).slice(0, 6).map((c) => ({ prompt: prompts[c.prompt], text: c.text, class: responseClass(c.text) }))
+        } finally {
+          await policy.release()
+        }
         s.progress = { done: ++done, total: policies.length, unit: 'policies', etaSeconds: null, message: null }
         notify()
       }

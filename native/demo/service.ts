@@ -8,7 +8,7 @@ import type { Handlers, Service } from '../engine/handlers'
 import { writeFileAtomic } from '../jobs/atomic'
 import { demoStages, runDemo } from './pipeline'
 import type { DemoReport } from './report-data'
-import type { DemoMode } from './sizes'
+import type { DemoMode, DemoSizes } from './sizes'
 
 export interface DemoServiceDeps {
   events: EventBus
@@ -93,7 +93,8 @@ export class DemoService implements Service {
     this.deps.events.emit('demo.changed', this.snapshot())
   }
 
-  start(mode: DemoMode, out?: string): DemoStatus {
+  /** `sizes` overrides the mode's sizes (tests run a smaller config of the same code path). */
+  start(mode: DemoMode, out?: string, sizes?: Partial<DemoSizes>): DemoStatus {
     if (!this.engine) throw new NashlabError('internal', 'The demo service is not attached to an engine.')
     if (this.running) throw new NashlabError('conflict', `A ${this.status.mode} demo is already running; wait for it or cancel it first.`)
     const folder = path.resolve(out ?? path.join(this.deps.dataDir, 'demo', mode))
@@ -103,6 +104,7 @@ export class DemoService implements Service {
     this.running = runDemo(engine, {
       mode,
       out: folder,
+      sizes,
       signal: this.controller.signal,
       onChange: (stages: DemoStage[]) => {
         this.status.stages = stages
