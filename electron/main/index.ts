@@ -76,7 +76,8 @@ async function boot(): Promise<void> {
   engine.events.onAny((name, payload) => {
     for (const window of BrowserWindow.getAllWindows()) window.webContents.send(channels.event, name, payload)
   })
-  await seedDemo(engine)
+  // First start: the demo data, and the quick demo running in the background (the Demo view follows it).
+  await seedDemo(engine, { run: true })
   Menu.setApplicationMenu(buildMenu())
   createWindow()
 }

@@ -17,6 +17,7 @@ import { tournamentMethods } from './tournaments'
 import { modelMethods } from './models'
 import { generateMethods } from './generate'
 import { trainMethods } from './train'
+import { demoMethods } from './demo'
 
 export const methods = {
   ...systemMethods,
@@ -31,6 +32,7 @@ export const methods = {
   ...modelMethods,
   ...generateMethods,
   ...trainMethods,
+  ...demoMethods,
 }
 
 export type Methods = typeof methods
@@ -56,6 +58,7 @@ export * from './nashmd'
 export * from './models'
 export * from './generate'
 export * from './train'
+export * from './demo'
 
 export function isMethodName(name: string): name is MethodName {
   return Object.prototype.hasOwnProperty.call(methods, name)

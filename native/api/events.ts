@@ -1,4 +1,5 @@
 import type { CompareTokenEvent } from './compare'
+import type { DemoStatus } from './demo'
 import type { GenerateTokenEvent } from './generate'
 import type { JobSummary } from './jobs'
 import type { TournamentSummary } from './tournaments'
@@ -48,6 +49,8 @@ export interface Events {
   'compare.tokens': CompareTokenEvent
   /** A tournament was created, changed status, or finished. */
   'tournaments.changed': TournamentSummary
+  /** The demo started, moved on a stage, or ended. */
+  'demo.changed': DemoStatus
 }
 
 export type EventName = keyof Events

@@ -44,7 +44,7 @@ export const nashConfigFields = {
   policy: model.describe('The policy model to fine-tune (its weights start the run)'),
   reference: model.optional().describe('The reference policy μ of the KL term and the mixture; default: the policy as it starts'),
   preference: model.describe('The judge P(y ≻ y′ | x): a pairwise preference model or a Bradley–Terry model (for rlhf: the reward model)'),
-  evalJudge: model.optional().describe('The judge of the held-out win rate; default: the training judge (pick one judge to compare runs fairly)'),
+  evalJudge: model.optional().describe('The judge of the held-out win rate: a preference or reward model, or "oracle" (the demo\'s rater population, exact expected preference); default: the training judge (pick one judge to compare runs fairly)'),
   dataset: z.string().trim().min(1).describe('The dataset whose prompts the policy answers'),
   // The game
   tau: z.number().min(0).max(10).default(0.05).describe('τ, the KL regularisation towards μ (objective P(π ≻ π′) − τ·KL(π‖μ)); in TRL this was called beta'),
@@ -84,7 +84,7 @@ export const nashConfigFields = {
   samplesEvery: z.number().int().min(0).default(25).describe('Show sample completions every this many steps (0 = only at the end)'),
   checkpointEvery: z.number().int().min(1).default(50).describe('Write a checkpoint every this many steps (and on cancel and at the end)'),
   keepCheckpoints: z.number().int().min(1).default(3).describe('Keep this many newest checkpoints'),
-  device: providerChoice.default('cpu').describe('Where sampling and scoring run: cpu, auto, cuda, dml or webgpu (falls back to CPU with a warning); the train step runs on the CPU'),
+  device: providerChoice.default('cpu').describe('Where sampling, scoring and the train step run: cpu, auto, cuda, dml or webgpu (falls back to CPU with a warning)'),
   threads: z.number().int().min(1).max(256).optional().describe('ONNX Runtime threads per session; default: every core'),
 }
 
@@ -97,6 +97,7 @@ export interface NashConfig extends Omit<NashConfigParsed, 'policy' | 'reference
   policy: { id: number; name: string }
   reference: { id: number; name: string }
   preference: { id: number; name: string; kind: string }
+  /** kind "oracle" (id 0): the demo's rater population (native/demo/oracle.ts), not a model. */
   evalJudge: { id: number; name: string; kind: string }
   dataset: string
   beta: number

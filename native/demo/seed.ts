@@ -14,10 +14,11 @@ export function demoResources(): string {
 
 /**
  * At the first start on a data folder, import the embedded demo data so the workbench opens on
- * something to look at. A marker file records that it was done, so a user who deletes the demo
- * does not get it back.
+ * something to look at; with `run`, also start the quick demo in the background (demo.run: its
+ * models, runs, tournaments and report appear as they finish). A marker file records that it was
+ * done, so a user who deletes the demo does not get it back.
  */
-export async function seedDemo(engine: Engine): Promise<boolean> {
+export async function seedDemo(engine: Engine, options: { run?: boolean } = {}): Promise<boolean> {
   const marker = path.join(engine.dataDir, '.demo-seeded')
   if (fs.existsSync(marker)) return false
   const existing = await engine.call('datasets.list', {})
@@ -25,5 +26,6 @@ export async function seedDemo(engine: Engine): Promise<boolean> {
     await engine.call('datasets.import', { dataset: demoDataset, path: path.join(demoResources(), 'restaurants.jsonl') })
   }
   fs.writeFileSync(marker, `${new Date().toISOString()}\n`)
+  if (options.run) await engine.call('demo.run', { mode: 'quick' })
   return true
 }

@@ -10,6 +10,7 @@ import { createServices } from './services'
 import { RunService } from '../train/service'
 import { JobManager } from '../jobs/manager'
 import { ModelService } from '../models/service'
+import { DemoService } from '../demo/service'
 
 export interface EngineOptions {
   /** Database file; the data folder holding models and checkpoints is its folder. */
@@ -49,6 +50,8 @@ export class Engine {
     })
     this.runs = this.service(RunService)
     this.models = this.service(ModelService)
+    // The demo drives the engine's own methods.
+    this.service(DemoService).attach(this)
     const merged: Partial<Handlers> = {}
     for (const service of this.services) Object.assign(merged, service.handlers)
     const missing = (Object.keys(methods) as MethodName[]).filter((m) => !(m in merged))

@@ -18,6 +18,7 @@ import type { JobManager } from '../jobs/manager'
 import { NashTrainService } from '../train/nashmd/service'
 import { ModelService } from '../models/service'
 import { TrainingService } from '../train/training-service'
+import { DemoService } from '../demo/service'
 
 export interface ServiceDeps {
   db: Db
@@ -45,7 +46,9 @@ export function createServices(deps: ServiceDeps): Service[] {
     new DeviceService(deps),
     new ModelService(deps),
     new TrainingService(deps),
-    // Last, so it stops first: its runs checkpoint and record how they ended before the jobs go.
+    // Near the end, so it stops early: its runs checkpoint and record how they ended before the jobs go.
     new NashTrainService(deps),
+    // After the services it drives, so it stops first (it cancels its stage's job and waits for it).
+    new DemoService(deps),
   ]
 }

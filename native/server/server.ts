@@ -8,7 +8,8 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { httpStatus, NashlabError, toErrorShape } from '../api/errors'
 import type { Engine } from '../engine/engine'
 import { hostAllowed, newToken, requestToken, tokenCookie, tokensMatch } from './auth'
-import { serveStatic } from './static'
+import { serveDemoReport, serveStatic } from './static'
+import { DemoService } from '../demo/service'
 
 export interface ServerOptions {
   engine: Engine
@@ -89,6 +90,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // the WebSocket) authorised without putting the token in every link.
     const headers: Record<string, string> = securityHeaders()
     if (url.searchParams.has('token')) headers['set-cookie'] = `${tokenCookie}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`
+    // The newest demo report (self-contained HTML and its JSON), behind the same token.
+    if (url.pathname === '/demo/report.html' || url.pathname === '/demo/report.json') return serveDemoReport(engine.service(DemoService).reportFolder(), path.basename(url.pathname), res, headers)
     serveStatic(options.staticDir, url.pathname, res, headers)
   }
 

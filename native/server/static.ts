@@ -38,3 +38,14 @@ export function serveStatic(root: string, pathname: string, res: ServerResponse,
   })
   fs.createReadStream(file).pipe(res)
 }
+
+/** A file of the newest demo report (report.html or report.json), or 404 when no demo has finished. */
+export function serveDemoReport(folder: string | null, name: 'report.html' | 'report.json' | string, res: ServerResponse, headers: Record<string, string>): void {
+  const file = folder && (name === 'report.html' || name === 'report.json') ? path.join(folder, name) : null
+  if (!file || !fs.existsSync(file)) {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('No demo report yet: run the demo (Demo view, or "nashlab demo --quick").')
+    return
+  }
+  res.writeHead(200, { ...headers, 'content-type': types[path.extname(file)], 'cache-control': 'no-store' })
+  fs.createReadStream(file).pipe(res)
+}

@@ -15,6 +15,7 @@ import { compareCommands } from './compare'
 import { tournamentCommands } from './tournament'
 import { nashmdCommands } from './nashmd'
 import { runCommands } from './runs'
+import { demoCommands } from './demo'
 
 /** Every `nashlab` subcommand, in the order `nashlab --help` lists them. */
 export const commands: CliCommand[] = [
@@ -31,6 +32,7 @@ export const commands: CliCommand[] = [
   ...trainCommands,
   ...nashmdCommands,
   ...runCommands,
+  ...demoCommands,
   ...autodiffCommands,
   ...benchCommands,
 ]

@@ -17,8 +17,8 @@ export const serveCommands: CliCommand[] = [
         console.error(`nashlab: the workbench UI is not built in ${staticDir}; run "npm run build" (the API still works).`)
       }
       const engine = ctx.engine()
-      // --demo: import the embedded demo project at the first start on this data folder.
-      if (args.flags.demo) await seedDemo(engine)
+      // --demo: import the embedded demo project at the first start on this data folder, and run the quick demo in the background.
+      if (args.flags.demo) await seedDemo(engine, { run: true })
       const server = await startServer({ engine, port: numberFlag(args, 'port') ?? 0, staticDir })
       if (ctx.json) ctx.print(JSON.stringify({ url: server.url, port: server.port, database: engine.options.database }))
       else ctx.print(`Nashlab workbench: ${server.url}\n(database ${engine.options.database}; Ctrl+C stops)`)

@@ -15,14 +15,16 @@ import { encodePrompt } from '../../models/tokenizer/template'
 import { readWeights } from '../../models/weights-file'
 import type { SessionRequest } from '../../runtime/session'
 import { ChannelSender } from '../channel'
-import { PreferenceJudge, RewardModelJudge, textBridge } from './judge'
+import { OracleJudge } from '../../demo/oracle-judge'
+import { PreferenceJudge, RewardModelJudge, textBridge, type PairJudge } from './judge'
 import { runNash, type NashRunResult } from './run'
 
 export interface NashJobInput {
   run: number
   config: NashConfig
   dataDir: string
-  manifests: { policy: PolicyManifest; reference: PolicyManifest; judge: PreferenceManifest; evalJudge: PreferenceManifest }
+  /** evalJudge null: the demo's oracle judges the held-out win rate. */
+  manifests: { policy: PolicyManifest; reference: PolicyManifest; judge: PreferenceManifest; evalJudge: PreferenceManifest | null }
   /** Every prompt text of the dataset, in id order. */
   prompts: string[]
   checkpointRoot: string
@@ -62,11 +64,12 @@ export default defineJob(async (input: NashJobInput, ctx): Promise<NashJobResult
     const family = c.algorithm !== 'rlhf'
     const pairJudge = family ? await PreferenceJudge.create(judge.manifest.preference, judge.weights, judge.eos, judge.options) : null
     const reward = family ? null : await RewardModelJudge.create(judge.manifest.preference, judge.weights, judge.eos, judge.options)
+    const decode = (ids: readonly number[]) => tokenizer.decode([...ids], { skipSpecialTokens: true })
     const sameEval = c.evalJudge.id === c.preference.id && pairJudge
-    const evalSource = sameEval ? null : await openJudge(manifests.evalJudge)
-    const evalJudge = sameEval ? pairJudge : await PreferenceJudge.create(evalSource!.manifest.preference, evalSource!.weights, evalSource!.eos, evalSource!.options)
+    const evalSource = sameEval || !manifests.evalJudge ? null : await openJudge(manifests.evalJudge)
+    const evalJudge: PairJudge = sameEval ? pairJudge : evalSource ? await PreferenceJudge.create(evalSource.manifest.preference, evalSource.weights, evalSource.eos, evalSource.options) : new OracleJudge(decode)
     // A provider that fell back to the CPU shows on the job (the samplers' own are forwarded by runNash).
-    for (const w of new Set([...(pairJudge?.warnings ?? []), ...(reward?.warnings ?? []), ...(evalJudge?.warnings ?? [])])) ctx.warn(w)
+    for (const w of new Set([...(pairJudge?.warnings ?? []), ...(reward?.warnings ?? []), ...(evalJudge instanceof PreferenceJudge ? evalJudge.warnings : [])])) ctx.warn(w)
     const prompts = input.prompts.map((text) => ({ ids: encodePrompt(tokenizer, manifests.policy.template, text), text }))
     const check = () => {
       ctx.check()
@@ -88,7 +91,7 @@ export default defineJob(async (input: NashJobInput, ctx): Promise<NashJobResult
         },
         evalJudge,
         prompts,
-        decode: (ids) => tokenizer.decode([...ids], { skipSpecialTokens: true }),
+        decode,
         checkpointRoot: input.checkpointRoot,
         resume: input.resume,
         hooks: {

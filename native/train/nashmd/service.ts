@@ -21,6 +21,9 @@ import type nashJobDefinition from './job'
 import type { NashChannelMessage, NashJobInput } from './job'
 import { runOptions } from './options'
 
+/** The evalJudge that names the demo's rater population (native/demo/oracle.ts) instead of a model. */
+export const oracleJudgeName = 'oracle'
+
 export const nashJob = jobScript<typeof nashJobDefinition>('train.nashmd', new URL('./job.ts', import.meta.url))
 
 export const nashAlgorithms: readonly NashAlgorithm[] = ['nash-md-pg', 'self-play', 'best-response', 'nash-ema-pg', 'rlhf']
@@ -123,7 +126,8 @@ export class NashTrainService implements Service {
     const policy = this.policyModel(input.policy, 'policy')
     const reference = input.reference === undefined ? policy : this.policyModel(input.reference, 'reference')
     const judge = this.judgeModel(input.preference, 'preference', input.algorithm)
-    const evalJudge = input.evalJudge === undefined ? judge : this.judgeModel(input.evalJudge, 'evalJudge', 'nash-md-pg')
+    // "oracle" names the demo's rater population, not a model.
+    const evalJudge = input.evalJudge === undefined ? judge : input.evalJudge === oracleJudgeName ? null : this.judgeModel(input.evalJudge, 'evalJudge', 'nash-md-pg')
     const p = policy.manifest as PolicyManifest
     const r = reference.manifest as PolicyManifest
     if (r.tokenizer.vocabSize !== p.tokenizer.vocabSize || r.tokenizer.eosId !== p.tokenizer.eosId || r.architecture.vocab !== p.architecture.vocab) {
@@ -148,7 +152,7 @@ export class NashTrainService implements Service {
       policy: { id: policy.row.id, name: policy.row.name },
       reference: { id: reference.row.id, name: reference.row.name },
       preference: { id: judge.row.id, name: judge.row.name, kind: judge.row.kind },
-      evalJudge: { id: evalJudge.row.id, name: evalJudge.row.name, kind: evalJudge.row.kind },
+      evalJudge: evalJudge ? { id: evalJudge.row.id, name: evalJudge.row.name, kind: evalJudge.row.kind } : { id: 0, name: oracleJudgeName, kind: 'oracle' },
       dataset: dataset.name,
       beta,
       betaSchedule: fixedBeta === undefined ? input.betaSchedule : 'constant',
@@ -196,7 +200,7 @@ export class NashTrainService implements Service {
       policy: manifest(config.policy.id) as PolicyManifest,
       reference: manifest(config.reference.id) as PolicyManifest,
       judge: manifest(config.preference.id) as PreferenceManifest,
-      evalJudge: manifest(config.evalJudge.id) as PreferenceManifest,
+      evalJudge: config.evalJudge.kind === 'oracle' ? null : (manifest(config.evalJudge.id) as PreferenceManifest),
     }
     const folder = this.folder(run)
     fs.mkdirSync(folder, { recursive: true })

@@ -2,7 +2,14 @@ import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-rou
 
 /** One entry per working view; the navigation is built from this list. */
 export const routes: (RouteRecordRaw & { meta?: { title: string; nav: boolean; key?: string } })[] = [
-  { path: '/', redirect: '/datasets' },
+  { path: '/', redirect: '/demo' },
+  {
+    // The first view a newcomer sees: the embedded demo, its stages and its report.
+    path: '/demo',
+    name: 'demo',
+    component: () => import('../views/DemoView.vue'),
+    meta: { title: 'Demo', nav: true, key: 'h' },
+  },
   {
     path: '/datasets',
     name: 'datasets',
