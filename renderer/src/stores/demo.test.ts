@@ -1,7 +1,5 @@
-import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, expect, test } from 'vitest'
-import { createClient, setClient } from '../api/client'
-import type { Transport } from '../api/transport'
+import { answeringTransport, installFake, unexpected } from './fake-transport'
 import { useDemoStore } from './demo'
 
 const stage = (id: string, status: string) => ({ id, label: id, status, progress: null, seconds: null, detail: null })
@@ -9,48 +7,37 @@ const status = (state: string, report: boolean) => ({ state, mode: 'quick', stag
 
 /** The one mocked boundary: a transport whose demo starts, pushes a change, and finishes with a report. */
 function fakeTransport() {
-  const calls: string[] = []
-  const listeners = new Set<(event: string, payload: unknown) => void>()
-  const transport: Transport = {
-    kind: 'web',
-    async call(method) {
-      calls.push(method)
-      switch (method) {
-        case 'demo.status':
-          return status('idle', false)
-        case 'demo.run':
-          return status('running', false)
-        case 'demo.report':
-          return { html: '<h1>report</h1>', out: '/data/demo/quick' }
-        default:
-          throw new Error(`unexpected ${method}`)
-      }
-    },
-    subscribe(listener) {
-      listeners.add(listener as never)
-      return () => listeners.delete(listener as never)
-    },
-    stageFile: async (file) => ({ path: `/staged/${file.name}` }),
-  }
-  return { transport, calls, emit: (event: string, payload: unknown) => listeners.forEach((l) => l(event, payload)) }
+  return answeringTransport(async (method) => {
+    switch (method) {
+      case 'demo.status':
+        return status('idle', false)
+      case 'demo.run':
+        return status('running', false)
+      case 'demo.report':
+        return { html: '<h1>report</h1>', out: '/data/demo/quick' }
+      default:
+        throw unexpected(method)
+    }
+  })
 }
 
-beforeEach(() => setActivePinia(createPinia()))
+let fake: ReturnType<typeof fakeTransport>
+beforeEach(() => {
+  fake = installFake(fakeTransport())
+})
 
 test('starts the demo, follows its stages, and loads the report when it finishes', async () => {
-  const fake = fakeTransport()
-  setClient(createClient(fake.transport))
   const demo = useDemoStore()
   await demo.start()
   expect(demo.status?.state).toBe('idle')
   expect(demo.reportHtml).toBeNull()
   await demo.run('quick')
   expect(demo.running).toBe(true)
-  fake.emit('demo.changed', status('completed', true))
+  fake.push('demo.changed', status('completed', true))
   await new Promise((r) => setTimeout(r, 0))
   expect(demo.status?.state).toBe('completed')
   expect(demo.reportHtml).toBe('<h1>report</h1>')
   expect(demo.reportUrl).toBe('/demo/report.html')
-  expect(fake.calls).toEqual(['demo.status', 'demo.run', 'demo.report'])
+  expect(fake.calls.map((c) => c.method)).toEqual(['demo.status', 'demo.run', 'demo.report'])
   demo.stop()
 })
