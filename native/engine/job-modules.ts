@@ -10,6 +10,7 @@ export const jobModules: Record<string, () => Promise<JobModule>> = {
   'datasets.import': () => import('../data/import-job'),
   'datasets.export': () => import('../data/export-job'),
   'datasets.report': () => import('../data/report-job'),
+  'datasets.delete': () => import('../data/delete-job'),
   'devices.bench': () => import('../runtime/bench-job'),
   generate: () => import('../generate/generate-job'),
   'compare.run': () => import('../eval/compare-job'),
