@@ -13,6 +13,7 @@ export const jobModules: Record<string, () => Promise<JobModule>> = {
   'datasets.delete': () => import('../data/delete-job'),
   'devices.bench': () => import('../runtime/bench-job'),
   generate: () => import('../generate/generate-job'),
+  tokenizer: () => import('../models/tokenizer/train-job'),
   'compare.run': () => import('../eval/compare-job'),
   'tournaments.run': () => import('../eval/tournament-job'),
   'train.sft': () => import('../train/sft-job'),
