@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
 import { fileURLToPath } from 'node:url'
 
@@ -9,11 +9,26 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['native/**/*.test.ts', 'scripts/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'native/autodiff/**'],
           environment: 'node',
           // A safety net against hangs, not a speed assertion: real trainings on a loaded 2-core machine.
           testTimeout: 240_000,
           hookTimeout: 240_000,
           pool: 'forks',
+        },
+      },
+      {
+        // The gradient checks: pure functions of their inputs (build a graph, run it, compare), so one
+        // module graph serves every file of a worker (isolate: false) instead of re-importing the
+        // graph builder and ONNX Runtime per file, which cost three quarters of their time.
+        test: {
+          name: 'unit:autodiff',
+          include: ['native/autodiff/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
+          pool: 'forks',
+          isolate: false,
         },
       },
       {
