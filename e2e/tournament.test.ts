@@ -24,8 +24,8 @@ test('run a small tournament from the UI and read its heatmap, intervals, cycle,
   for (const player of players) await page.getByLabel(`Player ${player}`, { exact: true }).check()
   await page.getByLabel('Judge').selectOption('oracle')
   await page.getByLabel('Prompt dataset').selectOption('dinner')
-  await page.getByLabel('Pairs per cell').fill('60')
-  await page.getByLabel('Max tokens').fill('40')
+  await page.getByLabel('Pairs per cell').fill('200')
+  await page.getByLabel('Max tokens').fill('64')
   await page.getByLabel('Tournament name').fill('restaurants')
   await page.getByRole('button', { name: 'Run tournament' }).click()
 
@@ -38,7 +38,8 @@ test('run a small tournament from the UI and read its heatmap, intervals, cycle,
   expect(values.filter((v) => v === '—')).toHaveLength(4)
   const pct = (r: number, c: number) => Number(values[r * 4 + c].replace('%', ''))
   for (let r = 0; r < 4; r++) for (let c = r + 1; c < 4; c++) expect(pct(r, c) + pct(c, r)).toBeCloseTo(100, 0)
-  // The raters' cycle: tacos ≻ sushi ≻ pasta ≻ tacos (P(column ≻ row) above ½ each) …
+  // The raters' cycle: tacos ≻ sushi ≻ pasta ≻ tacos (P(column ≻ row) above ½ each; the weakest
+  // majority is 60 %, so 200 judged pairs keep a sampled cell on its side of ½) …
   expect(pct(2, 0)).toBeGreaterThan(50)
   expect(pct(1, 2)).toBeGreaterThan(50)
   expect(pct(0, 1)).toBeGreaterThan(50)
@@ -50,7 +51,7 @@ test('run a small tournament from the UI and read its heatmap, intervals, cycle,
   const tip = await page.getByTestId('heatmap-tooltip').textContent()
   expect(tip).toMatch(/P\(tacos ≻ sushi\)/)
   expect(tip).toMatch(/95% interval \d+(\.\d)?% – \d+(\.\d)?%/)
-  expect(tip).toMatch(/60 judged pairs/)
+  expect(tip).toMatch(/200 judged pairs/)
   await wb.screenshot('tournament-heatmap')
 
   await page.mouse.move(0, 0)
@@ -62,7 +63,7 @@ test('run a small tournament from the UI and read its heatmap, intervals, cycle,
   // The maximal lottery mixes the three restaurants and gives the checkpoint nothing.
   expect(shares[3]).toBe(0)
   for (const s of shares.slice(0, 3)) expect(s).toBeGreaterThan(0)
-  expect(await detail.textContent()).toMatch(/360 pairs judged · 240 responses generated/)
+  expect(await detail.textContent()).toMatch(/1200 pairs judged · 800 responses generated/)
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export the matrix as CSV' }).click()])
   expect(download.suggestedFilename()).toBe('restaurants.csv')
@@ -81,5 +82,5 @@ test('run a small tournament from the UI and read its heatmap, intervals, cycle,
   const [stored] = await wb.engine.call('tournaments.list', {})
   const game = await wb.engine.call('game.fromTournament', { tournament: stored.id })
   expect(game.actions).toEqual(players)
-  expect(game.judgements).toBe(360)
+  expect(game.judgements).toBe(1200)
 })
