@@ -3,11 +3,17 @@ import vue from '@vitejs/plugin-vue'
 import { resolve } from 'node:path'
 
 // Explicit entries: electron/main, electron/preload and renderer/ (see shared toolchain notes).
+// The main build also emits the engine's job worker (out/main/job-worker.js, with every job script
+// bundled; native/jobs/runner.ts starts it when it finds it beside the bundle). Chunks stay in
+// out/main so that module-relative URLs resolve the same from every file of the build.
 export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(__dirname, 'electron/main/index.ts') } },
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'electron/main/index.ts'), 'job-worker': resolve(__dirname, 'native/engine/job-worker.ts') },
+        output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+      },
     },
   },
   preload: {

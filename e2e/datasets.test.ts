@@ -58,3 +58,41 @@ test('a file with a bad row shows the line and imports nothing', async () => {
   const names = (await wb.engine.call('datasets.list', {})).map((d) => d.name)
   expect(names).not.toContain('broken')
 })
+
+test('deleting a dataset from the keyboard asks first, names what goes, and keeps the others', async () => {
+  const { page } = wb
+  const file = path.join(wb.dir, 'small.jsonl')
+  fs.writeFileSync(file, [0, 1, 2].map((i) => JSON.stringify({ prompt: `Small ${i}?`, chosen: `yes ${i}`, rejected: `no ${i}` })).join('\n') + '\n')
+  await page.getByLabel('File to import').setInputFiles(file)
+  // The broken file before left the form on a column mapping.
+  await page.getByLabel('Format').selectOption('auto')
+  await page.getByLabel('Import into dataset').fill('scratch')
+  await page.getByRole('button', { name: 'Import', exact: true }).click()
+  await expect.poll(() => page.getByTestId('dataset-counts').textContent()).toContain('3 comparisons')
+
+  const open = page.getByRole('button', { name: 'Delete dataset…' })
+  await open.focus()
+  await page.keyboard.press('Enter')
+  const dialog = page.getByRole('dialog', { name: 'Delete the dataset “scratch”?' })
+  await dialog.waitFor()
+  expect(await page.getByTestId('delete-dataset-contents').textContent()).toContain('with its 3 comparisons, 3 prompts, 6 responses')
+  expect(await dialog.textContent()).toContain('cannot be undone')
+  // Cancel has the focus: Enter alone deletes nothing, and Esc closes the dialog too.
+  expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel')
+  await wb.screenshot('datasets-delete-confirm')
+  await page.keyboard.press('Escape')
+  await expect.poll(() => dialog.isVisible()).toBe(false)
+  expect((await wb.engine.call('datasets.list', {})).map((d) => d.name)).toContain('scratch')
+
+  await open.focus()
+  await page.keyboard.press('Enter')
+  await dialog.waitFor()
+  await page.keyboard.press('Tab')
+  expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Delete dataset')
+  await page.keyboard.press('Enter')
+  await expect.poll(() => page.locator('[data-dataset="scratch"]').count()).toBe(0)
+  await expect.poll(() => dialog.isVisible()).toBe(false)
+  const names = (await wb.engine.call('datasets.list', {})).map((d) => d.name)
+  expect(names).toEqual(['helpfulness'])
+  expect((await wb.engine.call('datasets.show', { name: 'helpfulness' })).comparisons).toBe(120)
+})

@@ -70,4 +70,18 @@ test('a Nash-MD-PG run started from the form: live chart, cancel, resume, finish
   await picker.waitFor()
   const labels = () => picker.locator('option').allTextContents()
   await expect.poll(labels).toEqual(expect.arrayContaining([`tiny-nash-md-pg-${run}`, expect.stringMatching(new RegExp(`^tiny-nash-md-pg-${run} @ step \\d+$`))]))
+
+  // And in Models: the trained model, its lineage (the policy it was trained from, the run that made it) and the run's checkpoints.
+  await page.getByRole('link', { name: 'Models' }).click()
+  await page.locator(`[data-model="tiny-nash-md-pg-${run}"]`).click()
+  const detail = page.locator(`[data-detail="tiny-nash-md-pg-${run}"]`)
+  await detail.waitFor()
+  const lineage = detail.getByRole('list', { name: 'Lineage' })
+  await expect.poll(() => lineage.textContent()).toContain(`made by run ${run} (nash-md-pg, completed)`)
+  expect(await lineage.textContent()).toContain('tiny — the model it was trained from')
+  // The run's kept checkpoints (the newest few), the last at step 150, each exportable.
+  const checkpoints = detail.getByRole('table', { name: 'Checkpoints' })
+  await expect.poll(() => checkpoints.locator('[data-checkpoint]').count()).toBeGreaterThanOrEqual(2)
+  expect(await checkpoints.locator('tbody tr').last().locator('td.num').allTextContents()).toEqual([expect.any(String), String(run), '150'])
+  expect(await checkpoints.getByRole('button', { name: 'Export checkpoint' }).count()).toBe(await checkpoints.locator('[data-checkpoint]').count())
 })

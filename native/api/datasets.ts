@@ -300,7 +300,16 @@ export const datasetMethods = {
   ),
   'datasets.show': method<DatasetSummary>()(z.object({ name: datasetName }).strict(), 'One dataset with its counts'),
   'datasets.stats': method<DatasetStats>()(z.object({ name: datasetName }).strict(), 'Counts, outcomes and flags of a dataset'),
-  'datasets.delete': method<{ deleted: string }>()(z.object({ name: datasetName }).strict(), 'Delete a dataset and all its rows'),
+  'datasets.delete': method<{ deleted: string }>()(
+    z
+      .object({
+        name: datasetName,
+        /** Run as a job in a worker thread, in one transaction; by default datasets over 50,000 rows do. */
+        inWorker: z.boolean().optional(),
+      })
+      .strict(),
+    'Delete a dataset and all its rows (not undoable; large ones in a worker thread, in one transaction)',
+  ),
   'datasets.comparisons': method<RowPage<ComparisonRow>>()(
     z
       .object({

@@ -45,13 +45,19 @@ export interface ModelSummary {
   trainable: boolean
 }
 
+/** A checkpoint of a run that made or trained a model. */
+export interface ModelCheckpoint extends CheckpointSummary {
+  /** A LoRA run's checkpoint holds only rank-`rank` adapters: its model is `base` with them merged in (export merges them). */
+  lora?: { rank: number; base: ModelLink }
+}
+
 export interface ModelDetail extends ModelSummary {
   /** The resolved model description (architecture, tokenizer, prompt template, files). */
   config: Record<string, unknown>
   /** The model's folder, absolute. */
   folder: string
   /** Checkpoints of runs that trained this model, oldest first. */
-  checkpoints: CheckpointSummary[]
+  checkpoints: ModelCheckpoint[]
   /** Models fine-tuned from this one. */
   children: ModelLink[]
   /** An imported model's graph inputs and outputs, and the ops no gradient rule covers. */

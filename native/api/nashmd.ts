@@ -84,7 +84,7 @@ export const nashConfigFields = {
   samplesEvery: z.number().int().min(0).default(25).describe('Show sample completions every this many steps (0 = only at the end)'),
   checkpointEvery: z.number().int().min(1).default(50).describe('Write a checkpoint every this many steps (and on cancel and at the end)'),
   keepCheckpoints: z.number().int().min(1).default(3).describe('Keep this many newest checkpoints'),
-  device: providerChoice.default('cpu').describe('Where sampling and scoring run: cpu, auto, cuda, dml or webgpu (falls back to CPU with a warning); the train step runs on the CPU'),
+  device: providerChoice.default('cpu').describe('Where sampling, scoring and the train step run: cpu, auto, cuda, dml or webgpu (falls back to CPU with a warning)'),
   threads: z.number().int().min(1).max(256).optional().describe('ONNX Runtime threads per session; default: every core'),
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { providerChoice } from './devices'
 import { method } from './define'
 import { decoderArchitecture, modelName, modelRef, type ModelSummary } from './models'
 import type { RunSummary } from './runs'
@@ -33,6 +34,8 @@ export const trainSettings = z
     checkpointEvery: z.number().int().min(1).optional(),
     keepCheckpoints: z.number().int().min(1).optional(),
     threads: z.number().int().min(1).max(256).optional(),
+    /** Where the train step runs (cpu, auto, cuda, dml, webgpu); one that cannot start falls back to the CPU with a warning on the job. */
+    device: providerChoice.optional(),
     /** Tokens per row; at most the model's context. */
     sequence: z.number().int().min(2).max(8192).optional(),
   })

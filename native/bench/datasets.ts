@@ -103,6 +103,8 @@ async function searchBench() {
       health: { value: await once(() => engine.call('datasets.health', { name: 'bench' })), unit: 'ms' },
       annotators: { value: await once(() => engine.call('datasets.annotators', { name: 'bench' })), unit: 'ms' },
       exportJsonl: { value: (await once(() => engine.call('datasets.export', { name: 'bench', format: 'trl-jsonl', path: path.join(dir, 'export.jsonl'), inWorker: true }))) / 1000, unit: 's' },
+      ...(await pagesAfterDeletes(engine, total, page)),
+      ...(await deleteWhileBrowsing(engine)),
       peakRss: { value: peakRssMiB(), unit: 'MiB' },
     }
     return { metrics, details: { rows: total, cores: os.availableParallelism(), loadAverage: os.loadavg()[0] } }
@@ -110,6 +112,83 @@ async function searchBench() {
     await engine.close()
     fs.rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * Pages once curation has deleted rows (a thousand, spread over the dataset, in 20 actions): the
+ * ids no longer form one run, so pages start from noted positions. The first page at the end
+ * after a restart walks the index once to note them (`pageAfterDeletesFirstWalk`); pages after
+ * that (median of 7), and the first after a further delete (once), do not.
+ */
+async function pagesAfterDeletes(engine: Engine, total: number, page: (input: { offset?: number }) => Promise<number>) {
+  const stride = Math.floor(total / 1000)
+  for (let action = 0; action < 20; action++) {
+    const ids: number[] = []
+    for (let k = 0; k < 50; k++) {
+      const found = await engine.call('datasets.comparisons', { name: 'bench', offset: (action * 50 + k) * (stride - 1), limit: 1 })
+      ids.push(found.rows[0].id)
+    }
+    await engine.call('datasets.deleteComparisons', { name: 'bench', ids })
+  }
+  const left = total - 1000
+  // A fresh engine knows no positions yet.
+  const fresh = new Engine({ database: engine.db.name, mode: 'cli' })
+  await fresh.call('datasets.show', { name: 'bench' })
+  const started = performance.now()
+  await fresh.call('datasets.comparisons', { name: 'bench', offset: left - 50, limit: 50 })
+  const firstWalk = performance.now() - started
+  await fresh.close()
+  const metrics = {
+    pageAfterDeletesFirstWalk: { value: firstWalk, unit: 'ms' },
+    pageAfterDeletesMiddle: { value: await page({ offset: Math.floor(left / 2) }), unit: 'ms' },
+    pageAfterDeletesLast: { value: await page({ offset: left - 50 }), unit: 'ms' },
+  }
+  const first = (await engine.call('datasets.comparisons', { name: 'bench', offset: 10, limit: 1 })).rows[0].id
+  await engine.call('datasets.deleteComparisons', { name: 'bench', ids: [first] })
+  const again = performance.now()
+  await engine.call('datasets.comparisons', { name: 'bench', offset: left - 51, limit: 50 })
+  return { ...metrics, pageAfterOneMoreDelete: { value: performance.now() - again, unit: 'ms' } }
+}
+
+/**
+ * Delete the whole dataset (a job in a worker thread, one transaction) while another dataset is
+ * paged every 200 ms: the slowest of those pages shows whether the delete held the engine up.
+ */
+async function deleteWhileBrowsing(engine: Engine) {
+  const dir = path.dirname(engine.db.name)
+  await engine.call('datasets.import', { dataset: 'neighbour', path: writeSmall(dir), inWorker: false })
+  let slowest = 0
+  let pages = 0
+  let deleting = true
+  const browsing = (async () => {
+    while (deleting) {
+      const started = performance.now()
+      await engine.call('datasets.comparisons', { name: 'neighbour', offset: 0, limit: 50 })
+      slowest = Math.max(slowest, performance.now() - started)
+      pages++
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+  })()
+  const cpu = process.cpuUsage()
+  const started = performance.now()
+  await engine.call('datasets.delete', { name: 'bench', inWorker: true })
+  const seconds = (performance.now() - started) / 1000
+  const used = process.cpuUsage(cpu)
+  deleting = false
+  await browsing
+  return {
+    deleteSeconds: { value: seconds, unit: 's' },
+    deleteCpuSeconds: { value: (used.user + used.system) / 1e6, unit: 's' },
+    slowestPageDuringDelete: { value: slowest, unit: 'ms' },
+    pagesDuringDelete: { value: pages, unit: 'pages' },
+  }
+}
+
+/** A thousand-row file for the neighbour dataset; returns its path. */
+function writeSmall(dir: string): string {
+  const file = path.join(dir, 'neighbour.jsonl')
+  writeBenchFile(file, 1000)
+  return file
 }
 
 export const datasetBenches: Bench[] = [

@@ -1,7 +1,8 @@
 import { DecoderBatch, type DecoderIo, type DecoderRows } from '../generate/decoder-session'
 import { FullRows } from '../generate/full-rows'
 import { runLoop, type LoopPart } from '../generate/loop'
-import { SlotBatch } from '../generate/slot-batch'
+import { narrowStepRows } from '../generate/runner'
+import { SlotBatch, type NarrowStep } from '../generate/slot-batch'
 import { resolveDecoderConfig, type DecoderConfig } from '../models/config'
 import { forwardProgram, generationProgram } from '../models/programs'
 import { initPreferenceWeights } from '../models/preference'
@@ -26,14 +27,24 @@ function io(c: DecoderConfig): DecoderIo {
   return { layers: c.layers, kvHeads: c.heads, headSize: c.dModel / c.heads, vocabSize: c.vocab, positionIds: true, context: c.context }
 }
 
+/**
+ * The sessions of one d 128 model: the slot step as NativeRunner runs it (BENCH_THREADS, with its
+ * one-thread session for small steps), the standard concat step, and the full forward (no cache)
+ * on BENCH_THREADS and on one thread: the no-cache baseline is whichever of the two is faster.
+ */
 async function programs(seed: number) {
   const weights = initWeights(d128, seed)
-  const [slots, standard, full] = await Promise.all([
-    createSession(encodeModel(generationProgram(d128, weights, { cache: 'slots', logits: 'last' })), session),
+  const slotProgram = encodeModel(generationProgram(d128, weights, { cache: 'slots', logits: 'last' }))
+  const fullProgram = encodeModel(forwardProgram(d128, weights, { logits: 'last' }))
+  const [slots, narrow, standard, full, fullOne] = await Promise.all([
+    createSession(slotProgram, session),
+    createSession(slotProgram, { intraOpNumThreads: 1 }),
     createSession(encodeModel(generationProgram(d128, weights, { cache: 'concat', logits: 'last' })), session),
-    createSession(encodeModel(forwardProgram(d128, weights, { logits: 'last' })), session),
+    createSession(fullProgram, session),
+    createSession(fullProgram, { intraOpNumThreads: 1 }),
   ])
-  return { slots: slots.session, standard: standard.session, full: full.session }
+  const step: NarrowStep = { session: narrow.session, rows: narrowStepRows(d128) }
+  return { slots: () => new SlotBatch(slots.session, io(d128), {}, step), standard: standard.session, full: full.session, fullOne: fullOne.session }
 }
 
 function prompts(batch: number): number[][] {
@@ -42,33 +53,34 @@ function prompts(batch: number): number[][] {
 }
 
 /** One sampling run: NEW_TOKENS tokens per row (temperature 1, no EOS stop); its milliseconds and tokens. */
-async function sampleOnce(parts: LoopPart[], batch: number): Promise<{ ms: number; tokens: number[][] }> {
+async function sampleOnce(parts: LoopPart[], batch: number): Promise<{ ms: number; cpuMs: number; tokens: number[][] }> {
   const started = performance.now()
+  const cpu = process.cpuUsage()
   const result = await runLoop(parts, prompts(batch), { settings: { temperature: 1, topK: 0, topP: 1, minP: 0 }, maxTokens: NEW_TOKENS, rng: Rng.fromSeed(1), stopIds: [], padId: 0, vocabSize: 256 })
-  return { ms: performance.now() - started, tokens: result.tokens }
+  const used = process.cpuUsage(cpu)
+  return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, tokens: result.tokens }
 }
 
 /**
  * Time several ways of sampling the same thing, interleaved (a, b, c, a, b, c, …) so that load
- * from other processes falls on all of them alike; medians and minima per way.
+ * from other processes falls on all of them alike; medians and minima per way, of wall-clock time
+ * and of the process's CPU time (all its threads; less disturbed by other processes).
  */
 async function interleaved(ways: Record<string, () => LoopPart[]>, batch: number, rounds: number) {
   const times: Record<string, number[]> = {}
+  const cpuTimes: Record<string, number[]> = {}
   const tokens: Record<string, string> = {}
   for (const parts of Object.values(ways)) await sampleOnce(parts(), batch) // warm up
   for (let round = 0; round < rounds; round++) {
     for (const [name, parts] of Object.entries(ways)) {
       const run = await sampleOnce(parts(), batch)
       ;(times[name] ??= []).push(run.ms)
+      ;(cpuTimes[name] ??= []).push(run.cpuMs)
       tokens[name] = JSON.stringify(run.tokens)
     }
   }
-  const stats = Object.fromEntries(
-    Object.entries(times).map(([name, t]) => {
-      const sorted = [...t].sort((a, b) => a - b)
-      return [name, { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0] }]
-    }),
-  )
+  const median = (t: number[]) => [...t].sort((a, b) => a - b)[Math.floor(t.length / 2)]
+  const stats = Object.fromEntries(Object.entries(times).map(([name, t]) => [name, { median: median(t), min: Math.min(...t), cpu: median(cpuTimes[name]) }]))
   const same = new Set(Object.values(tokens)).size === 1
   return { stats, same }
 }
@@ -76,7 +88,8 @@ async function interleaved(ways: Record<string, () => LoopPart[]>, batch: number
 /**
  * Sampling 128 new tokens after an 8-token prompt with the d 128 decoder, at batch 1 and 8: the
  * slot KV cache (what Nashlab samples with), the standard concat cache (what exported models do)
- * and no cache (the full forward over each whole row every step). Target: cache ≥ 5× no cache.
+ * and no cache (the full forward over each whole row every step, on BENCH_THREADS or one thread,
+ * whichever is faster). Target: cache ≥ 5× no cache.
  * Every form samples the same tokens (same weights, same generator).
  */
 async function kvCache(batch: number) {
@@ -84,25 +97,37 @@ async function kvCache(batch: number) {
   const one = (make: () => DecoderRows) => () => [{ rows: make(), weight: 1 }]
   const { stats, same } = await interleaved(
     {
-      slots: one(() => new SlotBatch(s.slots, io(d128))),
+      slots: one(s.slots),
       standard: one(() => new DecoderBatch(s.standard, io(d128))),
       none: one(() => new FullRows(s.full, io(d128))),
+      noneOneThread: one(() => new FullRows(s.fullOne, io(d128))),
     },
     batch,
     5,
   )
+  const none = stats.none.median <= stats.noneOneThread.median ? stats.none : stats.noneOneThread
   const rate = (ms: number) => (batch * NEW_TOKENS * 1000) / ms
   return {
     metrics: {
       cachedTokensPerSecond: { value: rate(stats.slots.median), unit: 'tokens/s' },
       standardCacheTokensPerSecond: { value: rate(stats.standard.median), unit: 'tokens/s' },
-      noCacheTokensPerSecond: { value: rate(stats.none.median), unit: 'tokens/s' },
-      speedup: { value: stats.none.median / stats.slots.median, unit: '×' },
-      speedupBest: { value: stats.none.min / stats.slots.min, unit: '×' },
-      standardCacheSpeedup: { value: stats.none.median / stats.standard.median, unit: '×' },
+      noCacheTokensPerSecond: { value: rate(none.median), unit: 'tokens/s' },
+      speedup: { value: none.median / stats.slots.median, unit: '×' },
+      speedupBest: { value: Math.min(stats.none.min, stats.noneOneThread.min) / stats.slots.min, unit: '×' },
+      speedupCpuTime: { value: Math.min(stats.none.cpu, stats.noneOneThread.cpu) / stats.slots.cpu, unit: '×' },
+      standardCacheSpeedup: { value: none.median / stats.standard.median, unit: '×' },
       peakRss: { value: peakRssMiB(), unit: 'MiB' },
     },
-    details: { batch, promptTokens: PROMPT, newTokens: NEW_TOKENS, sameTokens: same, rounds: 5, threads: BENCH_THREADS },
+    details: {
+      batch,
+      promptTokens: PROMPT,
+      newTokens: NEW_TOKENS,
+      sameTokens: same,
+      rounds: 5,
+      threads: BENCH_THREADS,
+      narrowStepRows: narrowStepRows(d128),
+      noCacheMs: { [`${BENCH_THREADS} threads`]: stats.none.median, '1 thread': stats.noneOneThread.median },
+    },
   }
 }
 
@@ -114,10 +139,10 @@ async function mixture() {
   const [a, b] = await Promise.all([programs(1), programs(2)])
   const { stats } = await interleaved(
     {
-      single: () => [{ rows: new SlotBatch(a.slots, io(d128)), weight: 1 }],
+      single: () => [{ rows: a.slots(), weight: 1 }],
       mixture: () => [
-        { rows: new SlotBatch(a.slots, io(d128)), weight: 0.75 },
-        { rows: new SlotBatch(b.slots, io(d128)), weight: 0.25 },
+        { rows: a.slots(), weight: 0.75 },
+        { rows: b.slots(), weight: 0.25 },
       ],
     },
     8,
@@ -129,13 +154,17 @@ async function mixture() {
       mixtureMs: { value: stats.mixture.median, unit: 'ms' },
       costRatio: { value: stats.mixture.median / stats.single.median, unit: '×' },
       costRatioBest: { value: stats.mixture.min / stats.single.min, unit: '×' },
+      costRatioCpuTime: { value: stats.mixture.cpu / stats.single.cpu, unit: '×' },
       peakRss: { value: peakRssMiB(), unit: 'MiB' },
     },
     details: { batch: 8, newTokens: NEW_TOKENS, rounds: 7, threads: BENCH_THREADS },
   }
 }
 
-/** Pairs scored per second by the pairwise preference model on a d 128 trunk (4 layers, context 128), 32 pairs per run. */
+/**
+ * Pairs scored per second by the pairwise preference model on a d 128 trunk (4 layers, context 128),
+ * 32 pairs per run (64 rows of ~123 tokens: ≈ 12 GFLOP); also per second of the process's CPU time.
+ */
 async function preferenceScoring() {
   const texts = ['Try Kaito for sushi: the omakase is fresh and the room is quiet enough to talk.', 'Go to Trattoria Bella: handmade pasta, generous portions, and they take walk-ins.', 'Head to the taco stand on 5th: fast, cheap, and the al pastor is excellent.']
   const { tokenizer } = trainByteLevelBpe(texts, { vocabSize: 300, minFrequency: 1 })
@@ -144,13 +173,25 @@ async function preferenceScoring() {
   const model = await PreferenceModel.create(config, weights, tokenizer, plainTemplate, session)
   const pairs = Array.from({ length: 32 }, (_, i) => ({ prompt: 'Where should we go for dinner tonight?', a: texts[i % 3], b: texts[(i + 1) % 3] }))
   const tokens = pairs.map((p) => model.tokenizer.encode(`${p.prompt}${p.a}${p.b}`).length + 3)
-  const time = await timeMedian(() => model.scoreBatch(pairs, { batch: 32 }), { warmup: 2, minRuns: 5, minMs: 5000, maxRuns: 200 })
+  let cpuMs = 0
+  const time = await timeMedian(
+    async () => {
+      const cpu = process.cpuUsage()
+      await model.scoreBatch(pairs, { batch: 32 })
+      const used = process.cpuUsage(cpu)
+      cpuMs += (used.user + used.system) / 1000
+    },
+    { warmup: 2, minRuns: 5, minMs: 5000, maxRuns: 200 },
+  )
+  // CPU time per run over warm-up and timed runs alike (all threads of the process).
+  const cpuPerRun = cpuMs / (time.runs + 2)
   await model.release()
   return {
     metrics: {
       pairsPerSecond: { value: (pairs.length * 1000) / time.median, unit: 'pairs/s' },
       pairsPerSecondBest: { value: (pairs.length * 1000) / time.min, unit: 'pairs/s' },
       batchMs: { value: time.median, unit: 'ms' },
+      pairsPerCpuSecond: { value: (pairs.length * 1000) / cpuPerRun, unit: 'pairs/s' },
       peakRss: { value: peakRssMiB(), unit: 'MiB' },
     },
     details: { pairsPerRun: pairs.length, tokensPerPair: Math.max(...tokens), threads: BENCH_THREADS },

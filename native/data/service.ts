@@ -10,9 +10,11 @@ import { DatasetEdits } from '../store/dataset-edits'
 import { DatasetRows } from '../store/dataset-rows'
 import { DatasetStatsQueries } from '../store/dataset-stats'
 import { DatasetRepository } from '../store/datasets'
+import { PageAnchors } from '../store/page-anchors'
 import type { Db } from '../store/db'
 import { SearchIndexer, type SearchIndexName } from '../store/search-index'
 import { exportDataset } from './export'
+import type deleteDefinition from './delete-job'
 import type exportDefinition from './export-job'
 import { importPreferences } from './import'
 import type importDefinition from './import-job'
@@ -22,12 +24,15 @@ import type reportDefinition from './report-job'
 
 export const importJob = jobScript<typeof importDefinition>('datasets.import', new URL('./import-job.ts', import.meta.url))
 export const exportJob = jobScript<typeof exportDefinition>('datasets.export', new URL('./export-job.ts', import.meta.url))
+export const deleteJob = jobScript<typeof deleteDefinition>('datasets.delete', new URL('./delete-job.ts', import.meta.url))
 export const reportJob = jobScript<typeof reportDefinition>('datasets.report', new URL('./report-job.ts', import.meta.url))
 
 /** Imports of files larger than this run as jobs in a worker thread (smaller ones take well under a second). */
 const workerImportBytes = 8 << 20
 /** Exports of datasets larger than this run as jobs in a worker thread. */
 const workerExportRows = 50_000
+/** Deletes of datasets with more rows than this run as jobs in a worker thread (50,000 rows take about a second). */
+const workerDeleteRows = 50_000
 /** Reports over more comparisons than this are computed in a worker thread. */
 const workerReportRows = 50_000
 
@@ -68,8 +73,9 @@ export class DatasetService implements Service {
     this.indexer = new SearchIndexer(db)
     if (deps.mode !== 'cli') setImmediate(() => this.indexInBackground())
     const repo = new DatasetRepository(db)
-    const rows = new DatasetRows(db)
-    const edits = new DatasetEdits(db)
+    const anchors = new PageAnchors(db)
+    const rows = new DatasetRows(db, anchors)
+    const edits = new DatasetEdits(db, anchors)
     const stats = (this.stats = new DatasetStatsQueries(db))
     const changed = (name: string) => deps.events.emit('datasets.changed', { name })
     const curated = (name: string, edit: EditSummary | null): CurationResult => {
@@ -90,11 +96,20 @@ export class DatasetService implements Service {
         const d = repo.get(name)
         return { ...d, ...stats.counts(d.id), undoable: edits.undoable(d.id) }
       },
-      'datasets.delete': ({ name }) =>
-        this.write(() => {
-          repo.delete(name)
+      // Not queued behind training jobs (`immediate`): it is a database task of seconds, not hours.
+      'datasets.delete': ({ name, inWorker }, ctx) =>
+        this.write(async () => {
+          const d = repo.get(name)
+          const rows = d.comparisons + d.feedback + d.responses + d.prompts
+          const result =
+            deps.jobs && !db.memory && (inWorker ?? rows > workerDeleteRows)
+              ? await deps.jobs.start(deleteJob, { database: db.name, name }, { label: `Delete dataset ${name}`, signal: ctx.signal, immediate: true }).result
+              : await this.inPlace('datasets.delete', ctx.signal, async (job) => {
+                  repo.delete(name, (done, total) => job.progress(done, total, 'steps', `deleting ${name}`))
+                  return { deleted: name }
+                })
           changed(name)
-          return { deleted: name }
+          return result
         }),
       'datasets.comparisons': async ({ name, offset, limit, query, flagged, outcome, annotator }) => {
         const d = repo.get(name)

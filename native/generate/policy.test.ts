@@ -47,6 +47,17 @@ describe('Policy', () => {
     await p.release()
   })
 
+  it('samples the same completions when small steps run on its one-thread session (two threads) as on one thread throughout', async () => {
+    const prompts = ['where to eat?', 'tacos']
+    const one = await policy(3)
+    const two = new Policy(await NativeRunner.create(config, initWeights(config, 3), { session: { intraOpNumThreads: 2 } }), tokenizer, plainTemplate)
+    const a = await one.sample(prompts, { n: 2, seed: 9, maxTokens: 10 })
+    const b = await two.sample(prompts, { n: 2, seed: 9, maxTokens: 10 })
+    expect(b.map((x) => x.tokens)).toEqual(a.map((x) => x.tokens))
+    b.forEach((x, i) => x.logprobs.forEach((lp, t) => expect(lp).toBeCloseTo(a[i].logprobs[t], 4)))
+    await Promise.all([one.release(), two.release()])
+  })
+
   it('follows new weights fed to the same sessions', async () => {
     const fed = await policy(1, 'inputs')
     const baked1 = await policy(1)

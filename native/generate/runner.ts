@@ -1,12 +1,12 @@
 import { NashlabError } from '../api/errors'
 import type { DecoderConfig } from '../models/config'
 import { evalProgram, generationProgram } from '../models/programs'
-import { weightSpecs, type Weights } from '../models/weights'
+import { parameterCount, weightSpecs, type Weights } from '../models/weights'
 import { encodeModel } from '../onnx/encode'
 import { ort, type InferenceSession, type Tensor } from '../runtime/ort'
 import { createSession, type SessionRequest } from '../runtime/session'
 import { DecoderBatch, type DecoderIo, type DecoderRows } from './decoder-session'
-import { SlotBatch } from './slot-batch'
+import { SlotBatch, type NarrowStep } from './slot-batch'
 import { gatherLogProbs } from './softmax'
 
 /**
@@ -45,7 +45,26 @@ function sequenceFeeds(sequences: readonly (readonly number[])[]) {
   }
 }
 
-/** Nashlab's own decoder: a slot-cache generation program and an eval program, weights constant or fed. */
+/**
+ * Steps of at most this many multiply-adds (rows × parameters) run on one thread. A decoding step
+ * is one position per row; for a small model its operators are a few microseconds each, and
+ * handing half of each to a second ONNX Runtime thread (woken from sleep every operator) costs
+ * more than it saves. Measured in one process on 2 cores (d 128, 4 layers, 0.8 M parameters, past
+ * of 72, load 2–4): a step at batch 1 took 0.34 ms on 1 thread and 0.78 ms on 2; at batch 8,
+ * 1.16 and 1.26 ms.
+ */
+export const NARROW_STEP_MACS = 8_000_000
+
+/** Rows up to which a model's decoding steps run on one thread (0: never). */
+export function narrowStepRows(config: DecoderConfig): number {
+  return Math.floor(NARROW_STEP_MACS / parameterCount(config))
+}
+
+/**
+ * Nashlab's own decoder: a slot-cache generation program and an eval program, weights constant or
+ * fed. On the CPU with more than one thread, small steps run on a second, one-thread session of the
+ * generation program (`narrowStepRows`).
+ */
 export class NativeRunner implements DecoderRunner {
   readonly io: DecoderIo
   private weightFeeds: Record<string, Tensor> = {}
@@ -56,6 +75,7 @@ export class NativeRunner implements DecoderRunner {
     private readonly evaluation: InferenceSession,
     private readonly fedWeights: boolean,
     readonly warnings: string[],
+    private readonly narrow?: NarrowStep,
   ) {
     this.io = { layers: config.layers, kvHeads: config.heads, headSize: config.dModel / config.heads, vocabSize: config.vocab, positionIds: true, context: config.context }
   }
@@ -68,9 +88,12 @@ export class NativeRunner implements DecoderRunner {
     const mode = options.weights ?? 'constant'
     const baked = mode === 'constant' ? weights : undefined
     const request = { name: 'the policy', ...options.session }
-    const generation = await createSession(encodeModel(generationProgram(config, baked, { weights: mode, cache: 'slots', logits: 'last' })), request)
+    const program = encodeModel(generationProgram(config, baked, { weights: mode, cache: 'slots', logits: 'last' }))
+    const generation = await createSession(program, request)
     const evaluation = await createSession(encodeModel(evalProgram(config, baked, { weights: mode })), request)
-    const runner = new NativeRunner(config, generation.session, evaluation.session, mode === 'inputs', [...new Set([...generation.warnings, ...evaluation.warnings])])
+    const rows = narrowStepRows(config)
+    const narrow = generation.provider === 'cpu' && (generation.options.intraOpNumThreads ?? 1) > 1 && rows > 0 ? { session: (await createSession(program, { ...request, provider: 'cpu', intraOpNumThreads: 1 })).session, rows } : undefined
+    const runner = new NativeRunner(config, generation.session, evaluation.session, mode === 'inputs', [...new Set([...generation.warnings, ...evaluation.warnings])], narrow)
     if (mode === 'inputs') runner.setWeights(weights)
     return runner
   }
@@ -88,7 +111,7 @@ export class NativeRunner implements DecoderRunner {
   }
 
   rows(): DecoderRows {
-    return new SlotBatch(this.generation, this.io, this.weightFeeds)
+    return new SlotBatch(this.generation, this.io, this.weightFeeds, this.narrow)
   }
 
   async score(sequences: readonly (readonly number[])[]): Promise<Float32Array[]> {
@@ -101,6 +124,7 @@ export class NativeRunner implements DecoderRunner {
   async release(): Promise<void> {
     await this.generation.release()
     await this.evaluation.release()
+    await this.narrow?.session.release()
   }
 }
 

@@ -3,10 +3,19 @@ import { ort, type InferenceSession, type Tensor } from '../runtime/ort'
 import { lastLogits, type DecoderIo, type DecoderRows } from './decoder-session'
 
 /**
+ * A one-thread session of the same step program, for steps too small to share out: `rows` at most
+ * this many run on it (see runner.ts's `narrowStepRows`).
+ */
+export interface NarrowStep {
+  session: InferenceSession
+  rows: number
+}
+
+/**
  * A batch continued with a KV cache kept here, in buffers of (rows, kvHeads, capacity, headSize)
  * per layer, for Nashlab's own decoders built with `cache: 'slots'`. Each step feeds the buffers as
  * they are (ONNX Runtime does not copy inputs), masks the unfilled slots, and writes the step's new
- * keys and values (outputs `new.{i}.key/value`) into the next slot. The standard form
+ * keys and values (output `new_key_values`, all layers at once) into the next slot. The standard form
  * (present = past ⧺ new) copies the whole cache into and out of the session at every step; this one
  * copies one position.
  *
@@ -30,6 +39,7 @@ export class SlotBatch implements DecoderRows {
     private readonly session: InferenceSession,
     readonly io: DecoderIo,
     private readonly feeds: Record<string, Tensor> = {},
+    private readonly narrow?: NarrowStep,
   ) {}
 
   get length(): number {
@@ -73,7 +83,7 @@ export class SlotBatch implements DecoderRows {
     for (let l = 0; l < this.io.layers; l++) {
       for (const kv of ['key', 'value']) past[`past_key_values.${l}.${kv}`] = new ort.Tensor('float32', empty, [rows, this.io.kvHeads, 0, this.io.headSize])
     }
-    return this.run(past, ids, mask, positions, width)
+    return this.run(this.session, past, ids, mask, positions, width)
   }
 
   async step(tokens: readonly number[]): Promise<Float32Array> {
@@ -97,7 +107,8 @@ export class SlotBatch implements DecoderRows {
     }
     const slot = this.filled
     const positions = BigInt64Array.from(this.positions, (p) => BigInt(p))
-    const logits = await this.run(this.pastFeeds, BigInt64Array.from(tokens, (t) => BigInt(t)), this.stepMask, positions, 1)
+    const session = this.narrow && rows <= this.narrow.rows ? this.narrow.session : this.session
+    const logits = await this.run(session, this.pastFeeds, BigInt64Array.from(tokens, (t) => BigInt(t)), this.stepMask, positions, 1)
     // The token just fed now sits in `slot`: a real token from the next step on.
     for (let r = 0; r < rows; r++) {
       this.real[r * capacity + slot] = 1
@@ -106,7 +117,7 @@ export class SlotBatch implements DecoderRows {
     return logits
   }
 
-  private async run(past: Record<string, Tensor>, ids: BigInt64Array, mask: BigInt64Array, positions: BigInt64Array, sequence: number): Promise<Float32Array> {
+  private async run(session: InferenceSession, past: Record<string, Tensor>, ids: BigInt64Array, mask: BigInt64Array, positions: BigInt64Array, sequence: number): Promise<Float32Array> {
     const rows = this.rows
     const feeds: Record<string, Tensor> = {
       ...this.feeds,
@@ -115,14 +126,19 @@ export class SlotBatch implements DecoderRows {
       attention_mask: new ort.Tensor('int64', mask, [rows, mask.length / rows]),
     }
     if (this.io.positionIds) feeds.position_ids = new ort.Tensor('int64', positions, [rows, sequence])
-    const out = await this.session.run(feeds)
-    // Write the new keys and values into slots [filled, filled + sequence).
-    const { kvHeads, headSize } = this.io
-    for (let l = 0; l < this.io.layers; l++) {
-      for (const [kv, buffer] of [['key', this.keys[l]], ['value', this.values[l]]] as const) {
-        const fresh = out[`new.${l}.${kv}`].data as Float32Array
-        for (let rh = 0; rh < rows * kvHeads; rh++) {
-          buffer.set(fresh.subarray(rh * sequence * headSize, (rh + 1) * sequence * headSize), (rh * this.capacity + this.filled) * headSize)
+    const out = await session.run(feeds)
+    // Write the new keys and values, (rows, layers · 2 · kvHeads, sequence, headSize), into slots [filled, filled + sequence).
+    const { kvHeads, headSize, layers } = this.io
+    const fresh = out.new_key_values.data as Float32Array
+    const block = sequence * headSize
+    for (let r = 0; r < rows; r++) {
+      for (let l = 0; l < layers; l++) {
+        for (let kv = 0; kv < 2; kv++) {
+          const buffer = kv === 0 ? this.keys[l] : this.values[l]
+          for (let h = 0; h < kvHeads; h++) {
+            const from = (((r * layers + l) * 2 + kv) * kvHeads + h) * block
+            buffer.set(fresh.subarray(from, from + block), ((r * kvHeads + h) * this.capacity + this.filled) * headSize)
+          }
         }
       }
     }

@@ -4,6 +4,8 @@ import type { ControlWord } from './control'
 
 /** What a job worker receives as workerData. */
 export interface WorkerStart {
+  /** The job's kind: how the built worker (native/engine/job-worker.ts) finds its bundled code. */
+  kind: string
   /** URL of the job script (a module whose default export is a `defineJob(...)`). */
   script: string
   input: unknown

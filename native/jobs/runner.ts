@@ -1,3 +1,5 @@
+import fs from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { Worker, type ResourceLimits } from 'node:worker_threads'
 import type { ErrorShape } from '../api/errors'
 import { NashlabError } from '../api/errors'
@@ -5,7 +7,21 @@ import { askCancel, askPause, askResume, newControlWord } from './control'
 import type { JobScript } from './define'
 import type { MainMessage, WorkerMessage, WorkerProgress, WorkerStart } from './protocol'
 
-const bootstrap = new URL('./worker-bootstrap.mjs', import.meta.url)
+/** File name of the job worker electron-vite's main build emits beside the engine's bundle. */
+export const BUILT_WORKER = 'job-worker.js'
+
+/**
+ * The worker entry for code loaded from `moduleUrl`: the built worker when it sits beside it (the
+ * engine runs from electron-vite's output, where job scripts are bundled, not TypeScript files),
+ * else the tsx bootstrap that loads job scripts from source.
+ */
+export function workerEntry(moduleUrl: URL | string): URL {
+  const built = new URL(`./${BUILT_WORKER}`, moduleUrl)
+  if (built.protocol === 'file:' && fs.existsSync(fileURLToPath(built))) return built
+  return new URL('./worker-bootstrap.mjs', moduleUrl)
+}
+
+const defaultEntry = workerEntry(import.meta.url)
 
 type WorkerJobStatus = 'running' | 'paused' | 'completed' | 'failed' | 'cancelled'
 
@@ -22,6 +38,8 @@ export interface WorkerJobOptions {
   cancelGraceMs?: number
   /** V8 heap limits of the worker (a job that exceeds them fails instead of taking the engine's memory). */
   resourceLimits?: ResourceLimits
+  /** The worker entry to start; default `workerEntry` of this module (built worker or tsx bootstrap). */
+  entry?: URL
 }
 
 /**
@@ -48,12 +66,13 @@ export class WorkerJob<O> {
     // Callers that only watch onEnd must not see an unhandled rejection.
     this.result.catch(() => {})
     const start: WorkerStart = {
+      kind: script.kind,
       script: script.url.href,
       input,
       control: this.control,
       progressIntervalMs: options.progressIntervalMs ?? 100,
     }
-    this.worker = new Worker(bootstrap, { workerData: start, resourceLimits: options.resourceLimits })
+    this.worker = new Worker(options.entry ?? defaultEntry, { workerData: start, resourceLimits: options.resourceLimits })
     this.worker.on('message', (message: WorkerMessage) => this.receive(message))
     this.worker.on('error', (error) => this.fail({ code: 'internal', message: `The ${script.kind} job crashed: ${error.message}` }))
     this.worker.on('exit', (code) => {

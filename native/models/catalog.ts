@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { z } from 'zod'
 import { NashlabError } from '../api/errors'
-import type { createModelInput, ExportResult, ModelDetail, ModelKind, ModelSummary } from '../api/models'
+import type { createModelInput, ExportResult, ModelCheckpoint, ModelDetail, ModelKind, ModelLink, ModelSummary } from '../api/models'
 import type { Db } from '../store/db'
 import { DatasetRepository } from '../store/datasets'
 import { datasetTexts } from '../store/examples'
@@ -16,11 +16,29 @@ import { openTokenizer, policyWeights } from './open'
 import type { PreferenceConfig } from './preference-config'
 import { preferenceWeightSpecs } from './preference'
 import { loadTokenizer, saveTokenizer } from './tokenizer/files'
-import { plainTemplate, type PromptTemplate } from './tokenizer/template'
+import { chatTemplateOf, plainTemplate, type PromptTemplate } from './tokenizer/template'
 import type { Tokenizer } from './tokenizer/tokenizer'
 import { trainByteLevelBpe } from './tokenizer/train'
 import { initWeights, parameterCount, weightShapes, weightSpecs, type Weights } from './weights'
 import { readWeights, writeWeights } from './weights-file'
+import { mergeLoraCheckpoint } from '../train/sft'
+
+/** What training a tokenizer reports: the bytes and words of text it read, and the merges it learned. */
+export interface TokenizerTraining {
+  bytes: number
+  words: number
+  merges: number
+}
+
+/** Trains a byte-level BPE on `texts` and writes its files into `folder`. */
+export type TokenizerTrainer = (request: { texts: string[]; vocabSize: number; folder: string }) => Promise<TokenizerTraining>
+
+/** Train on this thread (for callers without a job manager). */
+async function trainTokenizerHere(request: { texts: string[]; vocabSize: number; folder: string }): Promise<TokenizerTraining> {
+  const result = trainByteLevelBpe(request.texts, { vocabSize: request.vocabSize })
+  saveTokenizer(request.folder, result.tokenizer)
+  return { bytes: result.bytes, words: result.words, merges: result.merges }
+}
 
 /** The prompt template of models created here: the prompt, a newline, then the completion. */
 export const defaultTemplate: PromptTemplate = { kind: 'simple', text: '{prompt}', separator: '\n' }
@@ -88,7 +106,10 @@ export class ModelCatalog {
     // The checkpoints of the run that made it (its weights are one of them), then of runs that trained it.
     const trainedBy = this.db.prepare('SELECT id FROM runs WHERE model_id = ? ORDER BY id').pluck().all(row.id) as number[]
     const runs = [...new Set([...(row.runId !== null ? [row.runId] : []), ...trainedBy])]
-    const checkpoints = runs.flatMap((run) => this.runs.checkpoints(run))
+    const checkpoints: ModelCheckpoint[] = runs.flatMap((run) => {
+      const lora = this.loraRun(run)
+      return this.runs.checkpoints(run).map((c) => (lora ? { ...c, lora: { rank: lora.rank, base: lora.base } } : c))
+    })
     return {
       ...this.summary(row),
       config: m as unknown as Record<string, unknown>,
@@ -99,22 +120,46 @@ export class ModelCatalog {
     }
   }
 
-  /** Create a policy from an architecture: a tokenizer (trained on a dataset, read from a file, or bytes) and fresh weights. */
-  create(input: z.output<typeof createModelInput>): ModelSummary & { tokenizerTraining?: { bytes: number; words: number; merges: number } } {
+  /**
+   * Create a policy from an architecture: a tokenizer (trained on a dataset, read from a file, or
+   * bytes) and fresh weights. Training the tokenizer goes through `trainTokenizer` (the models
+   * service runs it as a job in a worker); by default it runs here. It trains into a staging folder
+   * before the model's row exists, so lists never show a half-made model.
+   */
+  async create(input: z.output<typeof createModelInput>, options: { trainTokenizer?: TokenizerTrainer } = {}): Promise<ModelSummary & { tokenizerTraining?: TokenizerTraining }> {
     let datasetId: number | null = null
-    if ('dataset' in input.tokenizer) datasetId = this.datasets.get(input.tokenizer.dataset).id
-    const id = this.repo.create({ name: input.name, kind: 'policy', description: input.description, config: {}, datasetId })
+    let training: TokenizerTraining | undefined
+    let staged: string | undefined
+    if ('dataset' in input.tokenizer) {
+      datasetId = this.datasets.get(input.tokenizer.dataset).id
+      if (this.repo.find(input.name)) throw new NashlabError('conflict', `A model named "${input.name}" already exists.`, { model: input.name })
+      fs.mkdirSync(path.join(this.dataDir, 'models'), { recursive: true })
+      staged = fs.mkdtempSync(path.join(this.dataDir, 'models', '.tokenizer-'))
+      try {
+        const train = options.trainTokenizer ?? trainTokenizerHere
+        training = await train({ texts: [...datasetTexts(this.db, datasetId)], vocabSize: input.tokenizer.vocabSize, folder: staged })
+      } catch (error) {
+        fs.rmSync(staged, { recursive: true, force: true })
+        throw error
+      }
+    }
+    let id: number
+    try {
+      id = this.repo.create({ name: input.name, kind: 'policy', description: input.description, config: {}, datasetId })
+    } catch (error) {
+      if (staged) fs.rmSync(staged, { recursive: true, force: true })
+      throw error
+    }
     const folder = this.folder(id)
     try {
-      let training: { bytes: number; words: number; merges: number } | undefined
       let tokenizer: Tokenizer
       let trainedOn: string | undefined
-      if ('dataset' in input.tokenizer) {
-        const result = trainByteLevelBpe(datasetTexts(this.db, datasetId!), { vocabSize: input.tokenizer.vocabSize })
-        saveTokenizer(folder, result.tokenizer)
-        tokenizer = result.tokenizer
-        training = { bytes: result.bytes, words: result.words, merges: result.merges }
-        trainedOn = input.tokenizer.dataset
+      if (staged) {
+        fs.mkdirSync(folder, { recursive: true })
+        for (const file of fs.readdirSync(staged)) fs.renameSync(path.join(staged, file), path.join(folder, file))
+        fs.rmSync(staged, { recursive: true, force: true })
+        tokenizer = loadTokenizer(folder).tokenizer
+        trainedOn = (input.tokenizer as { dataset: string }).dataset
       } else if ('file' in input.tokenizer) {
         tokenizer = copyTokenizer(input.tokenizer.file, folder)
       } else {
@@ -156,7 +201,9 @@ export class ModelCatalog {
     const folder = this.folder(id)
     try {
       const tokenizer = copyTokenizer(tokenizerFile, folder)
-      const template = input.template ?? (inspected.nashlab?.template as PromptTemplate | undefined) ?? plainTemplate
+      // The tokenizer_config.json's chat template, when it has one, renders prompts as the model was tuned to read them.
+      const chat = chatTemplateOf(loadTokenizer(folder).tokenizerConfig)
+      const template = input.template ?? (inspected.nashlab?.template as PromptTemplate | undefined) ?? chat ?? plainTemplate
       const manifest: ImportedManifest = {
         format: 'nashlab-model',
         version: 1,
@@ -252,6 +299,7 @@ export class ModelCatalog {
   async export(input: { checkpoint?: number; model?: number | string; out: string; externalThreshold?: number }): Promise<ExportResult> {
     let row: ModelRow
     let weightsFolder: string | undefined
+    let merged: Weights | undefined
     let lineage: Record<string, unknown>
     if (input.checkpoint !== undefined) {
       const checkpoint = this.db.prepare('SELECT c.id, c.run_id AS run, c.step, c.path, r.model_id AS model FROM checkpoints c JOIN runs r ON r.id = c.run_id WHERE c.id = ?').get(input.checkpoint) as
@@ -265,6 +313,19 @@ export class ModelCatalog {
       row = this.repo.get(modelId)
       weightsFolder = dataPath(this.dataDir, checkpoint.path)
       lineage = { model: row.name, run: checkpoint.run, checkpoint: checkpoint.id, step: checkpoint.step }
+      const lora = this.loraRun(checkpoint.run)
+      if (lora) {
+        // The checkpoint holds adapters only: its model is the run's base with them merged in.
+        const base = this.get(lora.base.id)
+        if (base.manifest.kind !== 'policy' && base.manifest.kind !== 'imported') throw new NashlabError('internal', `The base of LoRA run ${checkpoint.run} is a ${base.manifest.kind} model.`)
+        const architecture = base.manifest.architecture
+        if (!architecture) {
+          throw new NashlabError('invalid_input', `Checkpoint ${checkpoint.id} holds LoRA adapters of the imported graph ${base.row.name}; export the model run ${checkpoint.run} produced instead.`, { checkpoint: checkpoint.id })
+        }
+        merged = mergeLoraCheckpoint(architecture, policyWeights(base.manifest, this.dataDir), readWeights(weightsFolder), lora.rank)
+        lineage = { ...lineage, model: base.row.name, adapter: { kind: 'lora', rank: lora.rank, base: base.row.name } }
+        row = base.row
+      }
     } else {
       row = this.repo.get(input.model!)
       lineage = { model: row.name, ...(row.runId ? { run: row.runId } : {}), ...(row.parentName ? { parent: row.parentName } : {}) }
@@ -277,7 +338,7 @@ export class ModelCatalog {
     const tokenizerFolder = path.dirname(dataPath(this.dataDir, m.tokenizer.file))
     let source: ExportSource
     if (m.kind === 'policy' || m.kind === 'imported') {
-      const weights = policyWeights(m, this.dataDir, weightsFolder)
+      const weights = merged ?? policyWeights(m, this.dataDir, weightsFolder)
       source = { kind: 'policy', name: row.name, architecture: m.architecture!, weights, tokenizer, tokenizerFolder, template: m.template, lineage }
     } else {
       const weights = readWeights(dataPath(this.dataDir, weightsFolder ?? m.weights))
@@ -285,6 +346,13 @@ export class ModelCatalog {
       source = { kind: m.kind, name: row.name, preference: m.preference, weights, tokenizer, tokenizerFolder, template: m.template, lineage }
     }
     return exportModel(source, path.resolve(input.out), { externalThreshold: input.externalThreshold })
+  }
+
+  /** A LoRA SFT run's rank and base model (its checkpoints hold adapters only); undefined for other runs. */
+  private loraRun(run: number): { rank: number; base: ModelLink } | undefined {
+    const config = this.runs.get(run).config as { algorithm?: string; adapter?: string; loraRank?: number; model?: ModelLink }
+    if (config.adapter !== 'lora' || !config.model || typeof config.loraRank !== 'number') return undefined
+    return { rank: config.loraRank, base: { id: config.model.id, name: config.model.name } }
   }
 
   /** Delete a model's row and folder (checkpoints of runs stay with their runs). */

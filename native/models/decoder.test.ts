@@ -9,7 +9,9 @@ import { ort } from '../runtime/ort'
 import { createSession } from '../runtime/session'
 import { resolveDecoderConfig, type DecoderConfigInput } from './config'
 import { buildGpt } from './gpt'
-import { evalProgram, forwardProgram, generationProgram } from './programs'
+import { GraphBuilder } from '../onnx/builder'
+import { constantWeights, decoderTrunk, declareDecoderInputs, dimNames } from './decoder'
+import { evalProgram, forwardProgram, generationProgram, MODEL_OPSET } from './programs'
 import { initWeights, parameterCount, weightSpecs } from './weights'
 
 const variants: [string, Partial<DecoderConfigInput>][] = [
@@ -96,6 +98,26 @@ describe.each(variants)('decoder (%s)', (_name, variant) => {
           expect(maxDifference(logits.subarray(r * V, (r + 1) * V), ref.subarray(t * V, (t + 1) * V))).toBeLessThan(1e-5)
         })
       }
+    }
+  })
+
+  it('computes, as a last-position trunk, the last position of the full trunk over left-padded rows', async () => {
+    const trunk = (lastPosition: boolean) => {
+      const b = GraphBuilder.create('trunk', MODEL_OPSET)
+      const inputs = declareDecoderInputs(b, config, { batch: dimNames.batch, sequence: dimNames.sequence })
+      const { hidden } = decoderTrunk(b, config, constantWeights(b, config, weights), inputs, { lastPosition })
+      b.output(hidden, 'hidden')
+      return createSession(encodeModel(b.toModel()), { intraOpNumThreads: 1 })
+    }
+    const { ids, mask, positions } = leftPad(prompts)
+    const feeds = { input_ids: i64(ids), attention_mask: i64(mask), position_ids: i64(positions) }
+    const full = (await (await trunk(false)).session.run(feeds)).hidden
+    const last = (await (await trunk(true)).session.run(feeds)).hidden
+    const [rows, width, D] = full.dims
+    expect(last.dims).toEqual([rows, 1, D])
+    for (let r = 0; r < rows; r++) {
+      const want = (full.data as Float32Array).subarray((r * width + width - 1) * D, (r * width + width) * D)
+      expect(maxDifference((last.data as Float32Array).subarray(r * D, (r + 1) * D), want)).toBeLessThan(1e-5)
     }
   })
 

@@ -96,6 +96,15 @@ export function inputWeights(b: GraphBuilder, c: DecoderConfig): WeightSource {
   return (name) => b.value(name)
 }
 
+export interface TrunkOptions {
+  /**
+   * Only the last position's hidden state is wanted (a score head on the last token): the final
+   * block then computes its keys and values over every position but its query, attention, MLP and
+   * norm for the last position alone, and `hidden` is (B, 1, D). Saves about 1/layers of the work.
+   */
+  lastPosition?: boolean
+}
+
 /**
  * The decoder trunk: embeddings, blocks, final norm. Shapes: B batch, S sequence, T past + sequence.
  * The residual stream is kept 2-D, (B·S, D), as gpt.ts keeps it, so each linear layer is one Gemm
@@ -103,7 +112,7 @@ export function inputWeights(b: GraphBuilder, c: DecoderConfig): WeightSource {
  * one split of the fused projection. Fewer nodes matter: a decoding step is one position, where
  * ONNX Runtime's per-node cost, not arithmetic, sets the time.
  */
-export function decoderTrunk(b: GraphBuilder, c: DecoderConfig, w: WeightSource, inputs: DecoderInputs): DecoderOutputs {
+export function decoderTrunk(b: GraphBuilder, c: DecoderConfig, w: WeightSource, inputs: DecoderInputs, options: TrunkOptions = {}): DecoderOutputs {
   const Dh = headSize(c)
   const D = c.dModel
   const H = c.heads
@@ -116,13 +125,18 @@ export function decoderTrunk(b: GraphBuilder, c: DecoderConfig, w: WeightSource,
   const rotary = c.positions === 'rotary' ? b.scope('rotary', () => rotaryTables(b, c, inputs.positionIds)) : undefined
   const present: { key: Value; value: Value }[] = []
   for (let i = 0; i < c.layers; i++) {
+    // The final block of a last-position trunk: queries, and all that follows them, for the last position only.
+    const lastOnly = options.lastPosition === true && i === c.layers - 1
     x = b.scope(`block${i}`, () => {
       const h = b.scope('ln1', () => norm(b, c, w, `block${i}.ln1`, x))
+      let residual = x
       const attended = b.scope('attn', () => {
         const qkv = linear(b, c, w, `block${i}.attn.qkv`, h, 'qkv') // (B·S, 3D)
         const heads = b.transpose(b.reshape(qkv, headsShape, 'heads'), [0, 2, 1, 3], 'heads.t') // (B, 3H, S, Dh): q heads, k heads, v heads
         const [q0, k0, v] = b.split(heads, [H, H, H], 1, 'split') // each (B, H, S, Dh)
-        const q = rotary ? b.scope('q', () => rotate(b, q0, rotary, Dh)) : q0
+        const q1 = rotary ? b.scope('q', () => rotate(b, q0, rotary, Dh)) : q0
+        const q = lastOnly ? b.slice(q1, [-1], [2 ** 62], [2], undefined, 'q.last') : q1 // (B, H, 1, Dh)
+        if (lastOnly) residual = b.reshape(b.slice(b.reshape(x, b.concat([rowsShape, b.ints([D])], 0, 'rows3.shape'), 'rows3'), [-1], [2 ** 62], [1], undefined, 'x.last'), [-1, D], 'x.last.rows') // (B, D)
         const k = rotary ? b.scope('k', () => rotate(b, k0, rotary, Dh)) : k0
         const past = inputs.past?.[i]
         const keys = past ? b.concat([past.key, k], 2, 'present.key') : k // (B, H, T, Dh)
@@ -131,19 +145,20 @@ export function decoderTrunk(b: GraphBuilder, c: DecoderConfig, w: WeightSource,
         if (past) present.push(inputs.cacheMode === 'slots' ? { key: k, value: v } : { key: keys, value: values })
         const scaled = b.mul(q, b.scalar(1 / Math.sqrt(Dh)), 'q.scaled')
         const scores = b.matMul(scaled, b.transpose(keys, [0, 1, 3, 2], 'k.t'), 'scores') // (B, H, S, T)
-        const probs = b.softmax(b.where(mask, scores, b.scalar(-1e9), 'masked'), -1, 'probs')
+        const visible = lastOnly ? b.slice(mask, [-1], [2 ** 62], [2], undefined, 'mask.last') : mask
+        const probs = b.softmax(b.where(visible, scores, b.scalar(-1e9), 'masked'), -1, 'probs')
         const mixed = b.matMul(probs, values, 'mix') // (B, H, S, Dh)
         const merged = b.reshape(b.transpose(mixed, [0, 2, 1, 3], 'mix.t'), [-1, D], 'merge') // (B·S, D)
         return linear(b, c, w, `block${i}.attn.proj`, merged, 'proj')
       })
-      const x1 = b.add(x, attended, 'residual1')
+      const x1 = b.add(residual, attended, 'residual1')
       const h2 = b.scope('ln2', () => norm(b, c, w, `block${i}.ln2`, x1))
       const m = b.scope('mlp', () => mlp(b, c, w, `block${i}.mlp`, h2))
       return b.add(x1, m, 'residual2')
     })
   }
   const normed = b.scope('ln_f', () => norm(b, c, w, 'ln_f', x)) // (B·S, D)
-  const hidden = b.reshape(normed, b.concat([rowsShape, b.ints([D])], 0, 'hidden.shape'), 'hidden') // (B, S, D)
+  const hidden = options.lastPosition ? b.reshape(normed, [-1, 1, D], 'hidden') : b.reshape(normed, b.concat([rowsShape, b.ints([D])], 0, 'hidden.shape'), 'hidden') // (B, S, D) or (B, 1, D)
   return { hidden, ...(inputs.past ? { present } : {}) }
 }
 

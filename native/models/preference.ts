@@ -26,7 +26,7 @@ export function preferenceWeightSpecs(p: PreferenceConfig): WeightSpec[] {
 
 /** Score of each row: the last position's state · score.weight, (N). */
 export function rowScores(b: GraphBuilder, p: PreferenceConfig, w: WeightSource, inputs: DecoderInputs): Value {
-  const { hidden } = decoderTrunk(b, p.trunk, w, inputs)
+  const { hidden } = decoderTrunk(b, p.trunk, w, inputs, { lastPosition: true }) // (N, 1, D)
   return b.scope('score', () => {
     const last = b.slice(hidden, [-1], [2 ** 62], [1], undefined, 'last') // (N, 1, D)
     return b.reshape(b.matMul(last, w('score.weight'), 'head'), [-1], 'score') // (N)

@@ -45,8 +45,9 @@ export interface GenerationProgramOptions extends ProgramOptions {
   logits?: 'all' | 'last'
   /**
    * 'concat' (the exported form): outputs `present.{i}.key/value` = past ⧺ new. 'slots': the past is
-   * the caller's cache buffer, masked where unfilled, and the outputs `new.{i}.key/value` hold only
-   * this step's keys and values (see DecoderInputs.cacheMode).
+   * the caller's cache buffer, masked where unfilled, and one output `new_key_values`, (batch,
+   * layers · 2 · heads, sequence, headSize), holds only this step's keys and values: layer i's key
+   * heads, then its value heads, then layer i + 1's (see DecoderInputs.cacheMode).
    */
   cache?: 'concat' | 'slots'
 }
@@ -60,10 +61,14 @@ export function generationProgram(c: DecoderConfig, weights: Weights | undefined
   const { hidden, present } = decoderTrunk(b, c, w, inputs)
   const logits = decoderHead(b, c, w, options.logits === 'last' ? lastPosition(b, hidden) : hidden)
   b.output(logits, 'logits')
-  const prefix = inputs.cacheMode === 'slots' ? 'new' : 'present'
+  if (inputs.cacheMode === 'slots') {
+    // One output for every layer's new keys and values: each output costs the binding a tensor and a copy per run.
+    b.output(b.concat(present!.flatMap((p) => [p.key, p.value]), 1, 'new_key_values'), 'new_key_values')
+    return b.toModel()
+  }
   present!.forEach((p, i) => {
-    b.output(p.key, `${prefix}.${i}.key`)
-    b.output(p.value, `${prefix}.${i}.value`)
+    b.output(p.key, `present.${i}.key`)
+    b.output(p.value, `present.${i}.value`)
   })
   return b.toModel()
 }

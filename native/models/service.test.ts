@@ -6,7 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { GenerateTokenEvent } from '../api/generate'
 import { restaurantComparisons } from '../demo/restaurants'
 import { Engine } from '../engine/engine'
+import { encodeModel } from '../onnx/encode'
+import { makeTensor } from '../onnx/tensor'
 import { ComparisonWriter, DatasetRepository } from '../store/datasets'
+import { addLora } from '../train/lora'
+import { ModelCatalog } from './catalog'
+import { buildGpt, gptParams } from './gpt'
+import { dataPath, type PolicyManifest } from './manifest'
+import { policyWeights } from './open'
+import { readWeights } from './weights-file'
 
 let dir: string
 let engine: Engine
@@ -33,7 +41,12 @@ describe('models and generation through the engine', () => {
     expect(created).toMatchObject({ name: 'tiny', kind: 'policy', vocabSize: 300, dataset: { name: 'restaurants' }, parent: null, run: null, trainable: true })
     expect(created.architecture).toBe('d 16 · 1 layer · 2 heads · context 64 · LayerNorm · GELU · learned positions · tied')
     expect(created.tokenizerTraining!.merges).toBeGreaterThan(0)
+    // The tokenizer trained as a job in a worker (the engine thread kept serving), and its staging folder is gone.
+    const jobs = await engine.call('jobs.list', {})
+    expect(jobs.find((j) => j.kind === 'tokenizer')).toMatchObject({ status: 'completed', label: 'Train the tokenizer of tiny', progress: { unit: 'merges' } })
+    expect(fs.readdirSync(path.join(dir, 'models')).filter((f) => f.startsWith('.tokenizer-'))).toEqual([])
     await expect(engine.call('models.create', { name: 'tiny', architecture: tiny })).rejects.toThrow('A model named "tiny" already exists.')
+    await expect(engine.call('models.create', { name: 'tiny', architecture: tiny, tokenizer: { dataset: 'restaurants', vocabSize: 300 } })).rejects.toThrow('A model named "tiny" already exists.')
 
     const events: GenerateTokenEvent[] = []
     const off = engine.events.on('generate.tokens', (e) => events.push(e))
@@ -89,14 +102,49 @@ describe('models and generation through the engine', () => {
     const a = await engine.call('generate.run', { model: lora.model!.id, prompts: ['Hi'], settings: { maxTokens: 4, seed: 1 } })
     expect(a.completions[0].tokens.length).toBeGreaterThan(0)
 
+    // An intermediate checkpoint holds only adapters: the Models view names its base, and export merges them in.
+    const shown = await engine.call('models.show', { model: lora.model!.id })
+    const intermediate = shown.checkpoints.find((c) => c.run === lora.run.id && c.step === 2)!
+    expect(intermediate.lora).toEqual({ rank: 4, base: { id: expect.any(Number), name: 'tiny' } })
+    const loraOut = path.join(dir, 'lora-export')
+    const exported = await engine.call('models.export', { checkpoint: intermediate.id, out: loraOut })
+    const config = JSON.parse(fs.readFileSync(path.join(loraOut, 'config.json'), 'utf8'))
+    expect(config.nashlab.lineage).toMatchObject({ checkpoint: intermediate.id, step: 2, adapter: { kind: 'lora', rank: 4, base: 'tiny' } })
+    expect(exported.files.map((f) => path.basename(f))).toContain('model.onnx')
+    // In Nashlab: the base with the checkpoint's adapters as a LoRA graph (W·x + down·up·x, unmerged).
+    const base = new ModelCatalog(engine.db, dir).get('tiny')
+    const architecture = (base.manifest as PolicyManifest).architecture
+    const baseWeights = policyWeights(base.manifest as PolicyManifest, dir)
+    const adapterValues = readWeights(dataPath(dir, intermediate.path))
+    const ids = [5, 9, 2, 33, 7]
+    const gpt = buildGpt(architecture, { batch: 1, sequence: ids.length, outputs: 'logits', weights: baseWeights }).model
+    const adapted = addLora(gpt, { targets: gptParams(architecture).filter((p) => p.name.endsWith('.weight') && p.shape.length === 2).map((p) => p.name), rank: 4 })
+    const withValues = { ...adapted.model, graph: { ...adapted.model.graph, initializers: adapted.model.graph.initializers.map((t) => (adapterValues.has(t.name) && t.name.includes('lora') ? makeTensor(t.name, t.dataType, t.dims, adapterValues.get(t.name)!) : t)) } }
+    expect(adapted.trainable.every((name) => adapterValues.has(name))).toBe(true)
+    const inside = (await (await ort.InferenceSession.create(encodeModel(withValues))).run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]) })).logits.data as Float32Array
+    const session = await ort.InferenceSession.create(path.join(loraOut, 'model.onnx'))
+    const i64 = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values, BigInt), [1, values.length])
+    const empty = Object.fromEntries(['key', 'value'].map((kv) => [`past_key_values.0.${kv}`, new ort.Tensor('float32', new Float32Array(0), [1, 2, 0, 8])]))
+    const outside = (await session.run({ input_ids: i64(ids), attention_mask: i64(ids.map(() => 1)), position_ids: i64(ids.map((_, t) => t)), ...empty })).logits.data as Float32Array
+    expect(outside.length).toBe(inside.length)
+    expect(Math.max(...outside.map((z, i) => Math.abs(z - inside[i])))).toBeLessThan(1e-4)
+    // The adapters moved the weights: the export is not the base.
+    const unadapted = (await (await ort.InferenceSession.create(encodeModel(gpt))).run({ input_ids: i64(ids) })).logits.data as Float32Array
+    expect(Math.max(...outside.map((z, i) => Math.abs(z - unadapted[i])))).toBeGreaterThan(1e-4)
+
     // A decoder file without Nashlab's metadata: run and trained as a graph.
     const out = path.join(dir, 'plain')
     await engine.call('models.export', { model: 'tiny', out })
     const { loadModel, saveModel } = await import('../onnx/external')
     const plain = await loadModel(path.join(out, 'model.onnx'))
     await saveModel(path.join(out, 'foreign.onnx'), { ...plain, metadataProps: [], producerName: 'elsewhere' })
+    // Its tokenizer_config.json carries a chat template (ChatML): prompts render with it.
+    const configFile = path.join(out, 'tokenizer_config.json')
+    const chatml = "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+    fs.writeFileSync(configFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(configFile, 'utf8')), chat_template: chatml }))
     const foreign = await engine.call('models.import', { path: path.join(out, 'foreign.onnx'), name: 'foreign' })
     expect(foreign).toMatchObject({ kind: 'imported', trainable: true, architecture: expect.stringContaining('ONNX decoder') })
+    expect((await engine.call('models.show', { model: 'foreign' })).config).toMatchObject({ template: { kind: 'chat', jinja: chatml } })
     const tuned = await engine.call('train.sft', { model: 'foreign', dataset: 'restaurants', settings: fast, wait: true })
     expect(tuned.model).toMatchObject({ kind: 'imported', parent: { name: 'foreign' }, run: { id: tuned.run.id } })
     const sample = await engine.call('generate.run', { model: tuned.model!.id, prompts: ['Hi'], settings: { maxTokens: 4, seed: 1 } })

@@ -5,15 +5,18 @@ import type { Handlers, Service } from '../engine/handlers'
 import { jobScript } from '../jobs/define'
 import type { JobManager } from '../jobs/manager'
 import type generateDefinition from '../generate/generate-job'
+import type tokenizerDefinition from './tokenizer/train-job'
 import type { Db } from '../store/db'
 import { ChannelReceiver } from '../train/channel'
 import { ModelCatalog } from './catalog'
 
 export const generateJob = jobScript<typeof generateDefinition>('generate', new URL('../generate/generate-job.ts', import.meta.url))
+export const tokenizerJob = jobScript<typeof tokenizerDefinition>('tokenizer', new URL('./tokenizer/train-job.ts', import.meta.url))
 
 /**
  * `models.*` and `generate.*`: the model catalogue, export and import, and sampling as a job in a
- * worker thread whose tokens are pushed as `generate.tokens` events while it runs.
+ * worker thread whose tokens are pushed as `generate.tokens` events while it runs. A model created
+ * with a tokenizer trained on a dataset trains it as a job too (`tokenizer`, with progress in merges).
  */
 export class ModelService implements Service {
   readonly handlers: Partial<Handlers>
@@ -25,8 +28,10 @@ export class ModelService implements Service {
     this.handlers = {
       'models.list': () => catalog.list(),
       'models.show': ({ model }) => catalog.detail(model),
-      'models.create': (input) => {
-        const created = catalog.create(input)
+      'models.create': async (input, ctx) => {
+        const created = await catalog.create(input, {
+          trainTokenizer: (request) => deps.jobs.start(tokenizerJob, request, { label: `Train the tokenizer of ${input.name}`, signal: ctx.signal, immediate: true }).result,
+        })
         changed(created)
         return created
       },

@@ -80,4 +80,19 @@ describe('graph builder and static shape inference', () => {
     expect(b.scope('adamw', () => b.mul(a, a, 'm')).name).toBe('adamw.m_2')
     expect(inferGraph(b.graph, b.opset).get('adamw.m')?.shape).toEqual([2, 3])
   })
+
+  it('prunes nodes that reach no graph output when asked, and keeps them by default', async () => {
+    const b = GraphBuilder.create('prune')
+    const x = b.input('x', DataType.float, [2, 3])
+    const t = b.transpose(x, [1, 0], 't')
+    b.transpose(t, [1, 0], 'back') // composes to x itself: "t" is left unread
+    b.exp(b.neg(x, 'neg'), 'dead')
+    b.output(b.add(x, x, 'twice'), 'y')
+    expect(b.toModel().graph.nodes.map((n) => n.name)).toEqual(['t', 'neg', 'dead', 'twice'])
+    const pruned = b.toModel({ prune: true })
+    expect(pruned.graph.nodes.map((n) => n.name)).toEqual(['twice'])
+    const session = await cpuSession(pruned)
+    const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]) })
+    expect(Array.from(out.y.data as Float32Array)).toEqual([2, 4, 6, 8, 10, 12])
+  })
 })

@@ -74,8 +74,11 @@ export class GraphBuilder {
     return new GraphBuilder(graph, opset, inferGraph(graph, opset, options), model)
   }
 
-  /** The finished model. */
-  toModel(): Model {
+  /**
+   * The finished model. `prune` drops nodes whose outputs reach no graph output (see usedNodes);
+   * leave it off while the graph is still to be rewired.
+   */
+  toModel(options: { prune?: boolean } = {}): Model {
     this.foldOutputIdentities()
     const base = this.model
     const opsetImport = base ? base.opsetImport : [{ domain: '', version: this.opset }]
@@ -84,8 +87,27 @@ export class GraphBuilder {
       irVersion: base?.irVersion ?? irVersionFor(this.opset),
       opsetImport,
       producerName: base?.producerName ?? 'nashlab',
-      graph: this.graph,
+      graph: options.prune ? { ...this.graph, nodes: this.usedNodes() } : this.graph,
     }
+  }
+
+  /**
+   * Drop nodes none of whose outputs reach a graph output (ONNX ops have no side effects). Gradient
+   * rules leave such nodes behind when a later rule composes their result away (a transpose of a
+   * transpose), and ONNX Runtime would still run them. Graphs without outputs yet, and graphs with
+   * subgraphs (If, Loop, Scan: their bodies may read outer values by name), keep every node.
+   */
+  private usedNodes(): Node[] {
+    const nodes = this.graph.nodes
+    if (this.graph.outputs.length === 0 || nodes.some((n) => n.attributes.some((a) => a.type === AttributeType.graph || a.type === AttributeType.graphs))) return nodes
+    const needed = new Set(this.graph.outputs.map((o) => o.name))
+    const keep = new Array<boolean>(nodes.length).fill(false)
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      if (!nodes[i].outputs.some((o) => o && needed.has(o))) continue
+      keep[i] = true
+      for (const input of nodes[i].inputs) if (input) needed.add(input)
+    }
+    return keep.every(Boolean) ? nodes : nodes.filter((_, i) => keep[i])
   }
 
   /** Run `fn` with `name` appended to the naming scope. */

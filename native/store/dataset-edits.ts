@@ -1,6 +1,7 @@
 import type { EditSummary, Outcome } from '../api/contract'
 import { NashlabError } from '../api/errors'
 import type { Db } from './db'
+import type { PageAnchors } from './page-anchors'
 
 type Action = EditSummary['action']
 
@@ -35,10 +36,14 @@ const outcomeWords: Record<Outcome, string> = { a: 'a wins', b: 'b wins', tie: '
  * the change, one `dataset_edits` record per comparison it changed, holding the values before the
  * change (the whole row for a delete); records of one action share a batch. Undo reverts the
  * newest batch not yet undone, restoring deleted rows with their ids, and marks it undone. Edits
- * that change nothing (an outcome set to what it was) are not logged.
+ * that change nothing (an outcome set to what it was) are not logged. Deletes and their undo move
+ * the page anchors (when given) by the rows they took out or put back, once they commit.
  */
 export class DatasetEdits {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly anchors?: PageAnchors,
+  ) {}
 
   setOutcome(datasetId: number, ids: number[], outcome: Outcome): EditSummary | null {
     return this.apply(datasetId, ids, 'outcome', (row) => {
@@ -58,14 +63,48 @@ export class DatasetEdits {
   }
 
   delete(datasetId: number, ids: number[]): EditSummary | null {
-    return this.apply(datasetId, ids, 'delete', (row) => {
-      this.db.prepare('DELETE FROM comparisons WHERE id = ?').run(row.id)
-      return { before: row, after: {} }
-    })
+    return this.reordering(
+      datasetId,
+      () =>
+        this.apply(datasetId, ids, 'delete', (row) => {
+          this.db.prepare('DELETE FROM comparisons WHERE id = ?').run(row.id)
+          return { before: row, after: {} }
+        }),
+      (edit) => ({ removed: edit.comparisons }),
+    )
   }
 
   /** Revert the newest batch not yet undone; null when there is nothing to undo. */
   undo(datasetId: number): EditSummary | null {
+    return this.reordering(
+      datasetId,
+      () => this.revert(datasetId),
+      (edit) => (edit.action === 'delete' ? { restored: edit.comparisons } : {}),
+    )
+  }
+
+  /**
+   * Run `work` in a transaction, noting the dataset's page-order version before and after it; once
+   * it has committed, move the page anchors by the rows it removed or restored. Inside a caller's
+   * transaction (which may still roll back) the anchors are left alone: the version they hold then
+   * no longer matches, and the next page notes positions afresh.
+   */
+  private reordering(datasetId: number, work: () => EditSummary | null, change: (edit: EditSummary) => { removed?: number[]; restored?: number[] }): EditSummary | null {
+    const anchors = this.anchors
+    if (!anchors || this.db.inTransaction) return work()
+    let before = ''
+    let after = ''
+    const edit = this.db.transaction(() => {
+      before = anchors.version(datasetId)
+      const done = work()
+      after = anchors.version(datasetId)
+      return done
+    })()
+    if (edit) anchors.shift(datasetId, before, after, change(edit))
+    return edit
+  }
+
+  private revert(datasetId: number): EditSummary | null {
     return this.db.transaction(() => {
       const batch = this.db
         .prepare('SELECT max(batch) FROM dataset_edits WHERE dataset_id = ? AND undone_at IS NULL')
@@ -136,6 +175,8 @@ export class DatasetEdits {
     } catch (error) {
       throw new NashlabError('conflict', `Comparison ${row.id} cannot be restored: ${(error as Error).message}. Nothing was undone.`, { comparison: row.id })
     }
+    // An old id back among newer ones shifts the rows after it (see migration 005).
+    this.db.prepare('UPDATE dataset_counts SET order_version = order_version + 1 WHERE dataset_id = ?').run(row.dataset_id)
     this.db
       .prepare(
         `INSERT INTO comparison_search (rowid, prompt, a, b)

@@ -1,6 +1,7 @@
 import type { ComparisonDetail, ComparisonRow, FeedbackRow, Outcome, PromptRow, RowPage } from '../api/contract'
 import { NashlabError } from '../api/errors'
 import type { Db } from './db'
+import { PageAnchors } from './page-anchors'
 
 /** One row as an export reads it (the fields its kind has). */
 export interface ExportRow {
@@ -47,10 +48,15 @@ const withFlag = <T extends { flagged: boolean }>(r: Raw<T>): T => ({ ...r, flag
  * into a million rows costs the walk, not a million joins. Searches go through the contentless
  * FTS5 index in rowid order, limited to the dataset's id range, and stop at the page's end; the
  * CROSS JOINs keep the index as the outer loop (left to itself, the planner walks the dataset's
- * rows and probes the index once per row, which is thousands of times slower).
+ * rows and probes the index once per row, which is thousands of times slower). Once deletes have
+ * broken a dataset's ids' unbroken run, a page starts from the nearest row whose position the
+ * anchors know (see page-anchors.ts) instead of walking every row before it.
  */
 export class DatasetRows {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly anchors = new PageAnchors(db),
+  ) {}
 
   comparisons(datasetId: number, total: number, offset: number, limit: number, filter: ComparisonFilter = {}): RowPage<ComparisonRow> {
     const started = performance.now()
@@ -98,6 +104,12 @@ export class DatasetRows {
           .prepare('SELECT id FROM comparisons WHERE dataset_id = @dataset AND id >= @start ORDER BY id LIMIT @limit')
           .pluck()
           .all({ dataset: datasetId, start: range.low + offset, limit }) as number[]
+      } else if (range) {
+        const { from, skip } = this.anchors.locate(datasetId, offset)
+        ids = this.db
+          .prepare('SELECT id FROM comparisons WHERE dataset_id = @dataset AND id >= @from ORDER BY id LIMIT @limit OFFSET @skip')
+          .pluck()
+          .all({ dataset: datasetId, from, skip, limit }) as number[]
       } else {
         ids = this.db.prepare(`SELECT c.id FROM comparisons c WHERE ${where} ORDER BY c.id LIMIT @limit OFFSET @offset`).pluck().all(params) as number[]
       }

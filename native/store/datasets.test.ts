@@ -82,3 +82,29 @@ test('a version 1 database keeps its data and gains counts and search', async ()
     fs.rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('a delete in a worker thread takes one dataset whole and leaves its neighbours and their undo history', async () => {
+  const { engine } = bench
+  for (const name of ['before', 'middle', 'after']) await engine.call('datasets.import', { dataset: name, path: bench.file(`${name}.jsonl`, jsonl(rows(name, 30))) })
+  await engine.call('datasets.index', {})
+  const pages = async (name: string) => (await engine.call('datasets.comparisons', { name, offset: 0, limit: 100 })).rows
+  const first = (await pages('after'))[0].id
+  await engine.call('datasets.setOutcome', { name: 'after', ids: [first], outcome: 'tie' })
+  const kept = { before: await pages('before'), after: await pages('after') }
+  const progress: number[] = []
+  const off = engine.events.on('jobs.progress', (p) => p.kind === 'datasets.delete' && progress.push(p.done))
+  const deleting = engine.call('datasets.delete', { name: 'middle', inWorker: true })
+  // The engine answers at once (the rows go in the worker), showing the dataset whole until the delete commits.
+  expect((await engine.call('datasets.show', { name: 'middle' })).comparisons).toBe(30)
+  expect(await deleting).toEqual({ deleted: 'middle' })
+  off()
+  expect(progress.at(-1)).toBe(6)
+  expect((await engine.call('datasets.list', {})).map((d) => d.name)).toEqual(['after', 'before'])
+  expect({ before: await pages('before'), after: await pages('after') }).toEqual(kept)
+  expect((await engine.call('datasets.comparisons', { name: 'before', query: 'good' })).total).toBe(30)
+  expect((await engine.call('datasets.comparisons', { name: 'after', query: 'middle' })).total).toBe(0)
+  const undone = await engine.call('datasets.undo', { name: 'after' })
+  expect(undone.edit?.comparisons).toEqual([first])
+  expect(engine.db.pragma('foreign_key_check')).toEqual([])
+  await expect(engine.call('datasets.delete', { name: 'middle' })).rejects.toThrow('There is no dataset named "middle".')
+})

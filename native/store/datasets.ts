@@ -62,23 +62,36 @@ export class DatasetRepository {
    * off, after this dataset's judgements are gone, and then checks every other table that
    * references a deleted kind of row; should any still point at one, it rolls back and deletes
    * the slow way, with foreign keys (and their cascades) on.
+   *
+   * `onStep(done, total)` is called after each kind of row is gone (a delete of a million
+   * comparisons takes tens of seconds; see delete-job.ts).
    */
-  delete(name: string): void {
+  delete(name: string, onStep: (done: number, total: number) => void = () => {}): void {
     const { id } = this.get(name)
+    this.onStep = onStep
     try {
       if (this.db.inTransaction || !this.deleteFast(id)) this.deleteChecked(id)
+      onStep(6, 6)
     } catch (error) {
       if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw error
       throw new NashlabError('conflict', `The dataset "${name}" cannot be deleted: other records still refer to its rows. Nothing was deleted.`, { dataset: name })
     }
   }
 
+  private onStep: (done: number, total: number) => void = () => {}
+
   private deleteRows(id: number): void {
-    this.db.prepare('DELETE FROM comparisons WHERE dataset_id = ?').run(id)
-    this.db.prepare('DELETE FROM feedback WHERE dataset_id = ?').run(id)
-    this.db.prepare('DELETE FROM dataset_edits WHERE dataset_id = ?').run(id)
-    this.db.prepare('DELETE FROM responses WHERE prompt_id IN (SELECT id FROM prompts WHERE dataset_id = ?)').run(id)
-    this.db.prepare('DELETE FROM prompts WHERE dataset_id = ?').run(id)
+    const steps = [
+      'DELETE FROM comparisons WHERE dataset_id = ?',
+      'DELETE FROM feedback WHERE dataset_id = ?',
+      'DELETE FROM dataset_edits WHERE dataset_id = ?',
+      'DELETE FROM responses WHERE prompt_id IN (SELECT id FROM prompts WHERE dataset_id = ?)',
+      'DELETE FROM prompts WHERE dataset_id = ?',
+    ]
+    steps.forEach((sql, i) => {
+      this.db.prepare(sql).run(id)
+      this.onStep(i + 1, steps.length + 1)
+    })
   }
 
   private deleteChecked(id: number): void {

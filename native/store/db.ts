@@ -36,6 +36,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     db.pragma('synchronous = NORMAL')
     db.pragma('foreign_keys = ON')
     db.pragma('busy_timeout = 5000')
+    // Statement journals (every insert that runs triggers inside a transaction opens one) and
+    // sorts in memory, as worker connections have them: an in-place import of 100,000 rows took
+    // 6.4 s of CPU instead of 8.7 s (two runs each, load 10–13); index builds, the same either way.
+    db.pragma('temp_store = MEMORY')
     migrate(db, version)
     return db
   } catch (error) {

@@ -1,4 +1,5 @@
 import type { Outcome } from '../api/datasets'
+import type { Message } from '../data/formats/messages'
 import type { Db } from './db'
 
 /**
@@ -8,6 +9,13 @@ import type { Db } from './db'
 export interface TextPair {
   prompt: string
   completion: string
+  /** The prompt's message list, for a conversational row (a chat template renders it turn by turn). */
+  promptMessages?: Message[]
+}
+
+/** Rows with the prompt's stored message list (JSON or null) as `promptMessages`. */
+function withMessages(rows: (Omit<TextPair, 'promptMessages'> & { promptMessages: string | null })[]): TextPair[] {
+  return rows.map(({ promptMessages, ...row }) => (promptMessages ? { ...row, promptMessages: JSON.parse(promptMessages) as Message[] } : row))
 }
 
 export interface JudgedPair {
@@ -21,28 +29,29 @@ export interface JudgedPair {
 export function preferredExamples(db: Db, datasetId: number): TextPair[] {
   const rows = db
     .prepare(
-      `SELECT DISTINCT p.text AS prompt, r.text AS completion
+      `SELECT DISTINCT p.text AS prompt, r.text AS completion, p.messages AS promptMessages
          FROM comparisons c
          JOIN prompts p ON p.id = c.prompt_id
          JOIN responses r ON r.id = CASE WHEN c.outcome = 'b' THEN c.response_b ELSE c.response_a END
         WHERE c.dataset_id = ? AND c.outcome IN ('a', 'b', 'tie')
        UNION
-       SELECT p.text, r.text
+       SELECT p.text, r.text, p.messages
          FROM comparisons c
          JOIN prompts p ON p.id = c.prompt_id
          JOIN responses r ON r.id = c.response_b
         WHERE c.dataset_id = ? AND c.outcome = 'tie'
         ORDER BY 1, 2`,
     )
-    .all(datasetId, datasetId) as TextPair[]
-  return rows
+    .all(datasetId, datasetId) as (TextPair & { promptMessages: string | null })[]
+  return withMessages(rows)
 }
 
 /** SFT examples: every response of the dataset with its prompt. */
 export function responseExamples(db: Db, datasetId: number): TextPair[] {
-  return db
-    .prepare('SELECT p.text AS prompt, r.text AS completion FROM responses r JOIN prompts p ON p.id = r.prompt_id WHERE p.dataset_id = ? ORDER BY r.id')
-    .all(datasetId) as TextPair[]
+  const rows = db
+    .prepare('SELECT p.text AS prompt, r.text AS completion, p.messages AS promptMessages FROM responses r JOIN prompts p ON p.id = r.prompt_id WHERE p.dataset_id = ? ORDER BY r.id')
+    .all(datasetId) as (TextPair & { promptMessages: string | null })[]
+  return withMessages(rows)
 }
 
 /** Every judged comparison, in insertion order. */

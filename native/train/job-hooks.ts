@@ -9,5 +9,6 @@ export function trainingHooks(ctx: JobContext, sender: ChannelSender): TrainingH
     progress: (done, total) => ctx.progress({ done, total, unit: 'steps' }),
     metrics: (step, values) => sender.post({ type: 'metrics', step, values }),
     checkpoint: (step, folder) => sender.post({ type: 'checkpoint', step, folder }),
+    warn: (message) => ctx.warn(message),
   }
 }

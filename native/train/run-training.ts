@@ -17,6 +17,8 @@ export interface TrainingHooks {
   /** Metrics of step `step`, counted from 0 (the dashboard's convention; a checkpoint's step counts steps done). */
   metrics?(step: number, values: Record<string, number>): void
   checkpoint?(step: number, folder: string): void
+  /** A sentence the user should see that does not stop the run (the device fell back to the CPU). */
+  warn?(message: string): void
 }
 
 /** One trainer's specifics: how a micro-batch of examples becomes feeds, and what to evaluate. */
@@ -145,15 +147,10 @@ export async function runTraining<E>(spec: TrainingSpec<E>): Promise<TrainingRes
     clipNorm: c.clipNorm > 0 ? c.clipNorm : undefined,
     accumulation,
     ...(spec.dims ? { dims: spec.dims } : {}),
-    session: { intraOpNumThreads: c.threads },
+    session: { provider: c.device, ...(c.threads ? { intraOpNumThreads: c.threads } : {}) },
   })
-  if (resumedOptimizer) {
-    for (const slot of trainer.program.state) {
-      const saved = resumedOptimizer.get(slot.input)
-      if (!saved) throw new NashlabError('bad_file', `The checkpoint ${spec.resumeFrom} has no optimizer state "${slot.input}" (was it written with another optimizer?).`)
-      trainer.values.set(slot.input, saved.slice())
-    }
-  }
+  for (const w of trainer.warnings) hooks.warn?.(w)
+  if (resumedOptimizer) trainer.loadOptimizerState(resumedOptimizer, `The checkpoint ${spec.resumeFrom}`)
   const schedule = scheduleOf(c)
   let metrics: Record<string, number> = {}
   let folder = spec.resumeFrom ?? ''
@@ -161,7 +158,7 @@ export async function runTraining<E>(spec: TrainingSpec<E>): Promise<TrainingRes
     const state: TrainState = { format: 'nashlab-train', version: 1, algorithm: spec.algorithm, step, rng: rng.save(), data: order.position, config: spec.runConfig, metrics }
     const shapes = new Map(spec.trainable.map((t) => [t.name, t.shape]))
     const weights = new Map(spec.trainable.map((t) => [t.name, trainer.values.get(t.name)!]))
-    const optimizer = new Map(trainer.program.state.map((s) => [s.input, { data: trainer.values.get(s.input)!, shape: s.shape }]))
+    const optimizer = trainer.optimizerState()
     folder = saveTrainCheckpoint(spec.checkpointRoot, { state, weights, shapes, optimizer }, c.keepCheckpoints)
     hooks.checkpoint?.(step, folder)
   }

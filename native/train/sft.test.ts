@@ -12,6 +12,7 @@ import { initWeights } from '../models/weights'
 import { listCheckpoints } from '../jobs/checkpoint'
 import { loadTrainCheckpoint } from './train-checkpoint'
 import { IGNORE, resolveSftConfig, runSft, sftFeeds, sftRow, type SftExample } from './sft'
+import { listDevices } from '../runtime/probe'
 import { Trainer } from './trainer'
 
 const examples: SftExample[] = [
@@ -53,6 +54,15 @@ describe('SFT', () => {
     await policy.release()
   })
 
+  it("encodes a conversational example's messages through a chat template, and its text through a simple one", () => {
+    const chat = { kind: 'chat' as const, jinja: '{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}assistant:' }
+    const example: SftExample = { prompt: 'User: hi\n\nAssistant: yo\n\nUser: sky?', completion: ' blue', promptMessages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'yo' }, { role: 'user', content: 'sky?' }] }
+    const row = sftRow(tokenizer, chat, example, 64)
+    expect(tokenizer.decode(row.ids.slice(0, row.promptLength))).toBe('user: hi\nassistant: yo\nuser: sky?\nassistant:')
+    const plain = sftRow(tokenizer, template, example, 64)
+    expect(tokenizer.decode(plain.ids.slice(0, plain.promptLength))).toBe(`Q: ${example.prompt}\nA:`)
+  })
+
   it('learns the completions, and a resumed run ends with exactly the weights of an uninterrupted one', async () => {
     const base = { steps: 6, batch: 4, microBatch: 2, lr: 0.03, warmup: 1, holdout: 0, threads: 1, checkpointEvery: 3, seed: 4 }
     const config = resolveSftConfig(base, architecture)
@@ -84,5 +94,18 @@ describe('SFT', () => {
     expect(answers.map((a) => a.text)).toEqual(examples.map((e) => e.completion))
     expect(learned.metrics.loss).toBeLessThan(0.2)
     await policy.release()
+  })
+
+  it("runs the train step on the run's device, or tells the job why it fell back to the CPU", async () => {
+    const cuda = (await listDevices()).providers.find((p) => p.provider === 'cuda')!
+    const base = { steps: 2, batch: 4, holdout: 0, threads: 1, device: 'cuda' as const }
+    const config = resolveSftConfig(base, architecture)
+    expect(config.device).toBe('cuda')
+    const warnings: string[] = []
+    const losses: number[] = []
+    await runSft({ config, runConfig: base, architecture, weights: initWeights(architecture, 1), tokenizer, template, examples, checkpointRoot: tmp(), hooks: { warn: (w) => warnings.push(w), metrics: (_s, v) => losses.push(v.loss) } })
+    expect(losses).toHaveLength(2)
+    if (cuda.usable) expect(warnings).toEqual([])
+    else expect(warnings).toEqual([expect.stringMatching(/^CUDA \(NVIDIA\) is not usable here, so the train step runs on the CPU\./)])
   })
 })

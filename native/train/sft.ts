@@ -1,11 +1,13 @@
 import { z } from 'zod'
 import { NashlabError } from '../api/errors'
+import type { Message } from '../data/formats/messages'
 import type { DecoderConfig } from '../models/config'
 import { buildGpt, gptParams } from '../models/gpt'
 import { encodeCompletion, encodePrompt, type PromptTemplate } from '../models/tokenizer/template'
 import type { Tokenizer } from '../models/tokenizer/tokenizer'
 import type { Weights } from '../models/weights'
 import { Rng } from '../runtime/rng'
+import type { Model } from '../onnx/model'
 import { tensorArray } from '../onnx/tensor'
 import { addLora, mergeLora, type LoraAdapter } from './lora'
 import { runTraining, int64, type TrainingHooks, type TrainingResult } from './run-training'
@@ -53,6 +55,8 @@ export function resolveSftConfig(input: SftConfigInput, architecture: Pick<Decod
 export interface SftExample {
   prompt: string
   completion: string
+  /** A conversational prompt's messages: encoded instead of `prompt` (a chat template renders the turns). */
+  promptMessages?: Message[]
 }
 
 /** Ignored targets (prompt, padding): SoftmaxCrossEntropyLoss's ignore_index. */
@@ -66,7 +70,7 @@ export interface SftRow {
 
 /** Tokenize and fit an example into `sequence` tokens (at least one completion token stays). */
 export function sftRow(tokenizer: Tokenizer, template: PromptTemplate, example: SftExample, sequence: number): SftRow {
-  let prompt = encodePrompt(tokenizer, template, example.prompt)
+  let prompt = encodePrompt(tokenizer, template, example.promptMessages ?? example.prompt)
   let completion = encodeCompletion(tokenizer, example.completion, true)
   if (prompt.length === 0) prompt = [tokenizer.bosId ?? tokenizer.eosId]
   if (prompt.length + completion.length > sequence) {
@@ -80,7 +84,7 @@ export function sftRow(tokenizer: Tokenizer, template: PromptTemplate, example: 
 /** Tokens of the longest example (prompt under the template + completion + EOS), before any cut. */
 export function longestExample(tokenizer: Tokenizer, template: PromptTemplate, examples: readonly SftExample[]): number {
   let longest = 1
-  for (const e of examples) longest = Math.max(longest, encodePrompt(tokenizer, template, e.prompt).length + encodeCompletion(tokenizer, e.completion, true).length)
+  for (const e of examples) longest = Math.max(longest, encodePrompt(tokenizer, template, e.promptMessages ?? e.prompt).length + encodeCompletion(tokenizer, e.completion, true).length)
   return longest
 }
 
@@ -140,9 +144,7 @@ export async function runSft(input: SftInput): Promise<TrainingResult> {
   let trainable = gptParams(architecture).map((p) => ({ name: p.name, shape: p.shape, decay: p.decay }))
   let adapters: LoraAdapter[] = []
   if (input.lora) {
-    // The linear layers' weights (the tied embedding is also a lookup table, so it stays as it is).
-    const targets = gptParams(architecture).filter((p) => p.name.endsWith('.weight') && p.shape.length === 2).map((p) => p.name)
-    const lora = addLora(base, { targets, rank: input.lora.rank, seed: config.seed })
+    const lora = addLora(base, { targets: loraTargets(architecture), rank: input.lora.rank, seed: config.seed })
     forward = lora.model
     adapters = lora.adapters
     const shapes = new Map(forward.graph.initializers.map((t) => [t.name, t.dims]))
@@ -162,9 +164,30 @@ export async function runSft(input: SftInput): Promise<TrainingResult> {
     hooks: input.hooks,
   })
   if (!input.lora) return result
-  const merged = mergeLora(base, adapters, result.weights)
-  const weights: Weights = new Map(gptParams(architecture).map((p) => [p.name, Float32Array.from(tensorArray(merged.graph.initializers.find((t) => t.name === p.name)!) as Float32Array)]))
-  return { ...result, weights }
+  return { ...result, weights: mergedWeights(architecture, mergeLora(base, adapters, result.weights)) }
+}
+
+/** The weights LoRA adapts: the linear layers' (the tied embedding is also a lookup table, so it stays as it is). */
+function loraTargets(architecture: DecoderConfig): string[] {
+  return gptParams(architecture).filter((p) => p.name.endsWith('.weight') && p.shape.length === 2).map((p) => p.name)
+}
+
+function mergedWeights(architecture: DecoderConfig, merged: Model): Weights {
+  return new Map(gptParams(architecture).map((p) => [p.name, Float32Array.from(tensorArray(merged.graph.initializers.find((t) => t.name === p.name)!) as Float32Array)]))
+}
+
+/**
+ * A LoRA checkpoint's model: the base weights with the checkpoint's adapters (`values`: each
+ * adapted weight's down and up factors, as runSft saves them) merged in, W + (α/r)·down·up. The
+ * adapters are laid out exactly as the run laid them out (same targets, same rank).
+ */
+export function mergeLoraCheckpoint(architecture: DecoderConfig, baseWeights: Weights, values: ReadonlyMap<string, Float32Array>, rank: number): Weights {
+  const base = buildGpt(architecture, { batch: 1, sequence: 1, outputs: 'logits', weights: baseWeights }).model
+  const { adapters } = addLora(base, { targets: loraTargets(architecture), rank })
+  for (const a of adapters) {
+    if (!values.has(a.down) || !values.has(a.up)) throw new NashlabError('bad_file', `The LoRA checkpoint lacks the adapters of "${a.weight}" (${a.down}, ${a.up}).`, { tensor: a.weight })
+  }
+  return mergedWeights(architecture, mergeLora(base, adapters, values))
 }
 
 /** Mean completion-token loss over the held-out rows (`eval/loss`), in micro-batches padded with copies. */

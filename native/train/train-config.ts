@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { providerChoice, type ProviderChoice } from '../api/devices'
 
 /**
  * What every Nashlab trainer (SFT, preference model, reward model) shares: steps, batches,
@@ -44,6 +45,8 @@ export const trainConfigFields = {
   keepCheckpoints: z.number().int().min(1).default(3),
   /** ONNX Runtime threads (default: every core). */
   threads: z.number().int().min(1).max(256).optional(),
+  /** Where the train step runs: cpu, auto, cuda, dml or webgpu (one that cannot start falls back to the CPU with a warning). */
+  device: providerChoice.default('cpu'),
 }
 
 export const trainConfigSchema = z.object(trainConfigFields).strict()
@@ -71,6 +74,7 @@ export interface TrainConfig {
   checkpointEvery: number
   keepCheckpoints: number
   threads?: number
+  device: ProviderChoice
 }
 
 /** Resolve the derived defaults and check batch / microBatch. */

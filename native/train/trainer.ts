@@ -1,17 +1,20 @@
 import * as ort from 'onnxruntime-node'
 import type { Model } from '../onnx/model'
-import { cpuSession, type CpuSessionOptions } from '../onnx/session'
 import { makeTensor, tensorArray } from '../onnx/tensor'
-import { nextName } from './optimizer'
+import { NashlabError } from '../api/errors'
+import type { ProviderName } from '../api/devices'
+import { PARAMS, nextName } from './optimizer'
+import { programSession, type ProgramSessionOptions } from './program-session'
 import {
-  GRAD_SCALE, GRAD_WEIGHT, LEARNING_RATE, buildAccumulateStep, buildApplyStep, buildEvalProgram, buildTrainStep,
+  ACCUM, GRAD_SCALE, GRAD_WEIGHT, LEARNING_RATE, buildAccumulateStep, buildApplyStep, buildEvalProgram, buildTrainStep,
   type TrainProgram, type TrainProgramOptions,
 } from './program'
 
 export interface TrainerOptions extends TrainProgramOptions {
   /** Micro-batches per optimizer step; 1 runs the one-graph step program. */
   accumulation?: number
-  session?: CpuSessionOptions
+  /** Provider (default cpu, falling back to the CPU with a warning), threads and other session options of every program. */
+  session?: ProgramSessionOptions
 }
 
 export type Feeds = Record<string, ort.Tensor>
@@ -25,38 +28,56 @@ export interface StepResult {
 
 const scalar = (v: number) => new ort.Tensor('float32', Float32Array.of(v), [])
 
+const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1)
+
 /**
- * Holds a model's trained tensors and optimizer state as Float32Arrays and runs train-step programs
- * through ONNX Runtime: each run feeds the current values and keeps the returned `.next` arrays
- * (fresh buffers every run, so no copy is made here).
+ * Holds a model's trained tensors as one flat Float32Array (the programs' `params` layout) and the
+ * optimizer state as flat arrays, and runs train-step programs through ONNX Runtime: each run
+ * feeds the current values (per-tensor inputs are views into the flat array, which ORT reads in
+ * place) and keeps the returned `.next` arrays (fresh buffers every run, so no copy is made here).
  */
 export class Trainer {
-  /** Trained tensors and optimizer state, by input name. */
-  readonly values = new Map<string, Float32Array>()
+  private params: Float32Array
+  /** Optimizer state by the program's (flat) input names. */
+  private readonly state = new Map<string, Float32Array>()
+  private views = new Map<string, Float32Array>()
   private steps = 0
   private readonly evalSessions = new Map<string, ort.InferenceSession>()
+  private readonly sessionWarnings = new Set<string>()
 
   private constructor(
     private readonly forward: Model,
     private readonly options: TrainerOptions,
     private readonly programs: { step?: TrainProgram; accumulate?: TrainProgram; apply?: TrainProgram },
     private readonly sessions: { step?: ort.InferenceSession; accumulate?: ort.InferenceSession; apply?: ort.InferenceSession },
+    /** The provider the programs run on (the one asked for, or cpu after a fallback). */
+    readonly provider: ProviderName,
+    warnings: readonly string[],
   ) {
+    for (const w of warnings) this.sessionWarnings.add(w)
     const inits = new Map(forward.graph.initializers.map((t) => [t.name, t]))
-    const main = programs.step ?? programs.apply!
-    for (const t of main.trainable) this.values.set(t.name, Float32Array.from(tensorArray(inits.get(t.name)!) as Float32Array))
-    for (const s of main.state) this.values.set(s.input, new Float32Array(s.shape.reduce((a, b) => a * b, 1)))
+    const main = this.program
+    this.params = new Float32Array(main.size)
+    for (const e of main.layout) this.params.set(tensorArray(inits.get(e.name)!) as Float32Array, e.offset)
+    for (const s of main.state) this.state.set(s.input, new Float32Array(numel(s.shape)))
+    this.refreshViews()
   }
 
   static async create(forward: Model, options: TrainerOptions): Promise<Trainer> {
     if ((options.accumulation ?? 1) <= 1) {
       const step = buildTrainStep(forward, options)
-      return new Trainer(forward, options, { step }, { step: await cpuSession(step.model, options.session) })
+      const created = await programSession(step.model, options.session)
+      return new Trainer(forward, options, { step }, { step: created.session }, created.provider, created.warnings)
     }
     const accumulate = buildAccumulateStep(forward, options)
     const apply = buildApplyStep(forward, options)
-    const [a, p] = await Promise.all([cpuSession(accumulate.model, options.session), cpuSession(apply.model, options.session)])
-    return new Trainer(forward, options, { accumulate, apply }, { accumulate: a, apply: p })
+    const [a, p] = await Promise.all([programSession(accumulate.model, options.session), programSession(apply.model, options.session)])
+    return new Trainer(forward, options, { accumulate, apply }, { accumulate: a.session, apply: p.session }, a.provider, [...a.warnings, ...p.warnings])
+  }
+
+  /** Sentences to show the user: a provider that could not start, so the programs run on the CPU. */
+  get warnings(): string[] {
+    return [...this.sessionWarnings]
   }
 
   /** Optimizer steps taken. */
@@ -69,16 +90,68 @@ export class Trainer {
     return this.programs.step ?? this.programs.apply!
   }
 
-  private feed(program: TrainProgram, names: Iterable<string>): Feeds {
+  /**
+   * Trained tensors by name, and optimizer state by its checkpoint names (`adamw.m.<tensor>`,
+   * `adamw.v.<tensor>`, `adamw.step`, `sgd.momentum.<tensor>`). The arrays are views of what the
+   * last step returned: read them, do not modify them (a step replaces them with new ones).
+   */
+  get values(): ReadonlyMap<string, Float32Array> {
+    return this.views
+  }
+
+  /** The optimizer state by checkpoint names, with shapes (views, as `values`). */
+  optimizerState(): Map<string, { data: Float32Array; shape: number[] }> {
+    const out = new Map<string, { data: Float32Array; shape: number[] }>()
+    for (const slot of this.program.state) {
+      const data = this.state.get(slot.input)!
+      if (!slot.perTensor) out.set(slot.input, { data, shape: slot.shape })
+      else for (const e of this.program.layout) out.set(`${slot.input}.${e.name}`, { data: data.subarray(e.offset, e.offset + e.size), shape: e.shape })
+    }
+    return out
+  }
+
+  /**
+   * Replace the optimizer state with saved values by checkpoint names (as `optimizerState` gives
+   * them); `source` names where they came from in the error for a missing one.
+   */
+  loadOptimizerState(saved: ReadonlyMap<string, Float32Array>, source: string): void {
+    for (const slot of this.program.state) {
+      const flat = new Float32Array(numel(slot.shape))
+      const parts = slot.perTensor ? this.program.layout.map((e) => ({ name: `${slot.input}.${e.name}`, offset: e.offset, size: e.size })) : [{ name: slot.input, offset: 0, size: flat.length }]
+      for (const part of parts) {
+        const data = saved.get(part.name)
+        if (!data) throw new NashlabError('bad_file', `${source} has no optimizer state "${part.name}" (was it written with another optimizer?).`, { tensor: part.name })
+        if (data.length !== part.size) throw new NashlabError('bad_file', `${source} has optimizer state "${part.name}" of ${data.length} values; the model needs ${part.size}.`, { tensor: part.name })
+        flat.set(data, part.offset)
+      }
+      this.state.set(slot.input, flat)
+    }
+    this.refreshViews()
+  }
+
+  private refreshViews(): void {
+    const views = new Map<string, Float32Array>()
+    for (const e of this.program.layout) views.set(e.name, this.params.subarray(e.offset, e.offset + e.size))
+    for (const [name, { data }] of this.optimizerState()) views.set(name, data)
+    this.views = views
+  }
+
+  /** Per-tensor feeds of the trained tensors: views of the flat vector. */
+  private tensorFeeds(): Feeds {
     const feeds: Feeds = {}
-    const shapes = new Map<string, number[]>([...program.trainable.map((t) => [t.name, t.shape] as const), ...program.state.map((s) => [s.input, s.shape] as const)])
-    for (const n of names) feeds[n] = new ort.Tensor('float32', this.values.get(n)!, shapes.get(n)!)
+    for (const e of this.program.layout) feeds[e.name] = new ort.Tensor('float32', this.params.subarray(e.offset, e.offset + e.size), e.shape)
+    return feeds
+  }
+
+  private stateFeeds(program: TrainProgram, feeds: Feeds): Feeds {
+    for (const s of program.state) feeds[s.input] = new ort.Tensor('float32', this.state.get(s.input)!, s.shape)
     return feeds
   }
 
   private keep(program: TrainProgram, out: ort.InferenceSession.OnnxValueMapType): void {
-    for (const t of program.trainable) this.values.set(t.name, out[nextName(t.name)].data as Float32Array)
-    for (const s of program.state) if (!s.input.startsWith('accum.')) this.values.set(s.input, out[s.output].data as Float32Array)
+    this.params = out[nextName(PARAMS)].data as Float32Array
+    for (const s of program.state) this.state.set(s.input, out[s.output].data as Float32Array)
+    this.refreshViews()
   }
 
   /**
@@ -90,7 +163,7 @@ export class Trainer {
     if (this.programs.step) {
       if (micro.length !== 1) throw new Error(`This trainer runs one batch per step (accumulation 1), got ${micro.length}.`)
       const p = this.programs.step
-      const out = await this.sessions.step!.run({ ...micro[0], ...this.feed(p, [...p.trainable.map((t) => t.name), ...p.state.map((s) => s.input)]), [LEARNING_RATE]: scalar(learningRate) })
+      const out = await this.sessions.step!.run(this.stateFeeds(p, { ...micro[0], ...this.tensorFeeds(), [LEARNING_RATE]: scalar(learningRate) }))
       this.keep(p, out)
       this.steps++
       return { loss: Number(out.loss.data[0]), gradNorm: Number(out.grad_norm.data[0]) }
@@ -99,20 +172,22 @@ export class Trainer {
     const apply = this.programs.apply!
     const w = weights ?? micro.map(() => 1)
     if (w.length !== micro.length) throw new Error(`Got ${w.length} weights for ${micro.length} micro-batches.`)
-    const sums = new Map<string, Float32Array>(acc.state.map((s) => [s.input, new Float32Array(s.shape.reduce((a, b) => a * b, 1))]))
+    let sum: Float32Array = new Float32Array(acc.size)
     let loss = 0
-    const params = this.feed(acc, acc.trainable.map((t) => t.name))
+    const params = this.tensorFeeds()
     for (let k = 0; k < micro.length; k++) {
-      const feeds: Feeds = { ...micro[k], ...params, [GRAD_WEIGHT]: scalar(w[k]) }
-      for (const s of acc.state) feeds[s.input] = new ort.Tensor('float32', sums.get(s.input)!, s.shape)
-      const out = await this.sessions.accumulate!.run(feeds)
-      for (const s of acc.state) sums.set(s.input, out[s.output].data as Float32Array)
+      const out = await this.sessions.accumulate!.run({ ...micro[k], ...params, [GRAD_WEIGHT]: scalar(w[k]), [ACCUM]: new ort.Tensor('float32', sum, [acc.size]) })
+      sum = out[nextName(ACCUM)].data as Float32Array
       loss += w[k] * Number(out.loss.data[0])
     }
     const total = w.reduce((a, b) => a + b, 0)
-    const feeds: Feeds = { ...this.feed(apply, [...apply.trainable.map((t) => t.name), ...apply.state.map((s) => s.input)]), [GRAD_SCALE]: scalar(1 / total), [LEARNING_RATE]: scalar(learningRate) }
-    for (const [name, data] of sums) feeds[name] = new ort.Tensor('float32', data, acc.state.find((s) => s.input === name)!.shape)
-    const out = await this.sessions.apply!.run(feeds)
+    const feeds: Feeds = {
+      [PARAMS]: new ort.Tensor('float32', this.params, [apply.size]),
+      [ACCUM]: new ort.Tensor('float32', sum, [apply.size]),
+      [GRAD_SCALE]: scalar(1 / total),
+      [LEARNING_RATE]: scalar(learningRate),
+    }
+    const out = await this.sessions.apply!.run(this.stateFeeds(apply, feeds))
     this.keep(apply, out)
     this.steps++
     return { loss: loss / total, gradNorm: Number(out.grad_norm.data[0]) }
@@ -124,10 +199,12 @@ export class Trainer {
     const key = outputs.join('\n')
     let session = this.evalSessions.get(key)
     if (!session) {
-      session = await cpuSession(buildEvalProgram(this.forward, trained, outputs).model, this.options.session)
+      const created = await programSession(buildEvalProgram(this.forward, trained, outputs).model, this.options.session)
+      for (const w of created.warnings) this.sessionWarnings.add(w)
+      session = created.session
       this.evalSessions.set(key, session)
     }
-    return (await session.run({ ...batch, ...this.feed(this.program, trained) })) as Record<string, ort.Tensor>
+    return (await session.run({ ...batch, ...this.tensorFeeds() })) as Record<string, ort.Tensor>
   }
 
   /** The forward model with the trained values as its initializers (a checkpoint to export). */

@@ -1,11 +1,23 @@
+import type { Value } from '../../onnx/builder'
+import { knownNumel } from '../../onnx/infer/context'
 import { transposeLast2 } from '../helpers'
 import { gradient } from '../rule'
+
+/** Whether `a` has statically fewer elements than `b`. */
+function smaller(a: Value, b: Value): boolean {
+  const na = knownNumel(a.shape)
+  const nb = knownNumel(b.shape)
+  return na !== undefined && nb !== undefined && na < nb
+}
 
 /**
  * Y = A·B (numpy matmul: batched, broadcast batch dims, 1-D operands promoted then dropped).
  * dA = dY·Bᵀ, dB = Aᵀ·dY on the last two axes; batch broadcasting is reduced centrally.
  * For the common X (…, K) · W (K, N) the weight gradient is one 2-D product of the flattened rows,
- * Gemm(X₂ᵀ, dY₂), instead of a batched product followed by a sum.
+ * Gemm(X₂ᵀ, dY₂), instead of a batched product followed by a sum. A batched dB with dY smaller
+ * than A (attention's probabilities × values) is (dYᵀ·A)ᵀ: the small dY is transposed instead of
+ * A (ONNX Runtime's transA form of Aᵀ·dY is about twice as slow there), and the outer transpose
+ * merges with whatever transpose follows.
  */
 export const MatMul = gradient((ctx) => {
   const b = ctx.b
@@ -32,6 +44,8 @@ export const MatMul = gradient((ctx) => {
       const rows = b.reshape(a, [-1, k], 'a_rows')
       const dRows = b.reshape(dy, [-1, n], 'dy_rows')
       db = b.gemm(rows, dRows, null, { transA: true }, 'db')
+    } else if (a.shape.length >= 3 && smaller(dy, a)) {
+      db = transposeLast2(b, b.matMul(transposeLast2(b, dy, 'dyt'), a, 'dbt'), 'db')
     } else db = b.matMul(transposeLast2(b, a, 'at'), dy, 'db')
     if (B.shape.length === 1) db = b.squeeze(db, [db.shape.length - 1], 'db_vec')
   }

@@ -71,6 +71,12 @@ test('import, stats, rows, curation with undo, and export through the command li
   expect((await nashlab('datasets', 'export', 'votes', '--format', 'parquet', '--out', out, '--json')).json()).toMatchObject({ rows: 2, kind: 'comparisons' })
   expect(fs.readFileSync(out).subarray(0, 4).toString()).toBe('PAR1')
   expect((await nashlab('datasets', 'list')).out).toMatch(/votes\s+2 prompts\s+4 responses\s+2 comparisons/)
+
+  expect((await nashlab('datasets', 'delete', 'votes', '--json')).json()).toEqual({ deleted: 'votes' })
+  expect((await nashlab('datasets', 'list', '--json')).out.trim()).toBe('[]')
+  const again = await nashlab('datasets', 'delete', 'votes', '--json')
+  expect(again.code).toBe(1)
+  expect(JSON.parse(again.err)).toMatchObject({ error: { code: 'not_found', message: 'There is no dataset named "votes".' } })
 })
 
 test('a bad file fails with one line naming the place, and a non-zero exit', async () => {

@@ -1,5 +1,8 @@
 import type {
   AnnotatorReport,
+  Input,
+  MethodName,
+  Output,
   ColumnMapping,
   ComparisonRow,
   CurationResult,
@@ -85,6 +88,20 @@ function formatAnnotators(r: AnnotatorReport): string {
   return lines.join('\n')
 }
 
+/** The methods a command answers with the dataset named by its one positional argument. */
+type ByName = 'datasets.show' | 'datasets.health' | 'datasets.annotators' | 'datasets.delete' | 'datasets.undo'
+
+/** `nashlab datasets WORD NAME [--json]`: one engine call on the named dataset, printed by `format`. */
+function byName<M extends ByName & MethodName>(word: string, method: M, summary: string, format: (result: Output<M>) => string): CliCommand {
+  return {
+    words: ['datasets', word],
+    usage: `nashlab datasets ${word} NAME [--json]`,
+    summary,
+    run: (args, ctx) => ctx.engine().call(method, { name: requiredPositional(args, 0, 'dataset name') } as Input<M>),
+    format,
+  }
+}
+
 const curationLine = (r: CurationResult) => (r.edit ? `${r.edit.description} (${r.undoable} edits can be undone)` : 'Nothing changed.')
 
 export const datasetCommands: CliCommand[] = [
@@ -103,13 +120,7 @@ export const datasetCommands: CliCommand[] = [
       ctx.engine().call('datasets.create', { name: requiredPositional(args, 0, 'dataset name'), description: stringFlag(args, 'description') }),
     format: (d: DatasetSummary) => `Created dataset ${d.name}.`,
   },
-  {
-    words: ['datasets', 'show'],
-    usage: 'nashlab datasets show NAME [--json]',
-    summary: 'Show one dataset with its counts',
-    run: (args, ctx) => ctx.engine().call('datasets.show', { name: requiredPositional(args, 0, 'dataset name') }),
-    format: summaryLine,
-  },
+  byName('show', 'datasets.show', 'Show one dataset with its counts', summaryLine),
   {
     words: ['datasets', 'stats'],
     usage: 'nashlab datasets stats NAME [--json]',
@@ -132,20 +143,8 @@ export const datasetCommands: CliCommand[] = [
         formatAnnotators(s.byAnnotator),
       ].join('\n'),
   },
-  {
-    words: ['datasets', 'health'],
-    usage: 'nashlab datasets health NAME [--json]',
-    summary: 'Tie rate, position bias, length bias and intransitive cycles',
-    run: (args, ctx) => ctx.engine().call('datasets.health', { name: requiredPositional(args, 0, 'dataset name') }),
-    format: formatHealth,
-  },
-  {
-    words: ['datasets', 'annotators'],
-    usage: 'nashlab datasets annotators NAME [--json]',
-    summary: 'Per-annotator counts and agreement',
-    run: (args, ctx) => ctx.engine().call('datasets.annotators', { name: requiredPositional(args, 0, 'dataset name') }),
-    format: formatAnnotators,
-  },
+  byName('health', 'datasets.health', 'Tie rate, position bias, length bias and intransitive cycles', formatHealth),
+  byName('annotators', 'datasets.annotators', 'Per-annotator counts and agreement', formatAnnotators),
   {
     words: ['datasets', 'rows'],
     usage: 'nashlab datasets rows NAME [--search TEXT] [--offset N] [--limit N] [--flagged] [--json]',
@@ -165,13 +164,7 @@ export const datasetCommands: CliCommand[] = [
       return [...lines, `rows ${p.total === 0 ? 0 : p.offset + 1}–${p.offset + p.rows.length} of ${total} (${p.elapsedMs} ms)`].join('\n')
     },
   },
-  {
-    words: ['datasets', 'delete'],
-    usage: 'nashlab datasets delete NAME [--json]',
-    summary: 'Delete a dataset and all its rows',
-    run: (args, ctx) => ctx.engine().call('datasets.delete', { name: requiredPositional(args, 0, 'dataset name') }),
-    format: (r: { deleted: string }) => `Deleted dataset ${r.deleted}.`,
-  },
+  byName('delete', 'datasets.delete', 'Delete a dataset and all its rows (not undoable)', (r) => `Deleted dataset ${r.deleted}.`),
   {
     words: ['datasets', 'set-outcome'],
     usage: 'nashlab datasets set-outcome NAME --id ID[,ID…] --outcome a|b|tie|both_bad [--json]',
@@ -197,13 +190,9 @@ export const datasetCommands: CliCommand[] = [
     run: (args, ctx) => ctx.engine().call('datasets.deleteComparisons', { name: requiredPositional(args, 0, 'dataset name'), ids: idsFlag(args) }),
     format: curationLine,
   },
-  {
-    words: ['datasets', 'undo'],
-    usage: 'nashlab datasets undo NAME [--json]',
-    summary: 'Undo the newest curation edit (outcome change, flag or delete)',
-    run: (args, ctx) => ctx.engine().call('datasets.undo', { name: requiredPositional(args, 0, 'dataset name') }),
-    format: (r: CurationResult) => (r.edit ? `Undid: ${r.edit.description} (${r.undoable} more edits can be undone)` : 'Nothing to undo.'),
-  },
+  byName('undo', 'datasets.undo', 'Undo the newest curation edit (outcome change, flag or delete)', (r) =>
+    r.edit ? `Undid: ${r.edit.description} (${r.undoable} more edits can be undone)` : 'Nothing to undo.',
+  ),
   {
     words: ['datasets', 'export'],
     usage: 'nashlab datasets export NAME --format trl-jsonl|trl-conversational|parquet|csv --out FILE [--exclude-flagged] [--json]',

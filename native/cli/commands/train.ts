@@ -23,7 +23,7 @@ const numeric: [flag: string, field: string][] = [
   ['sequence', 'sequence'],
   ['threads', 'threads'],
 ]
-const settingsUsage = '[--steps N] [--lr X] [--batch N] [--micro-batch N] [--optimizer adamw|sgd] [--schedule cosine|linear|constant] [--warmup N] [--seed N] [--sequence N]'
+const settingsUsage = '[--steps N] [--lr X] [--batch N] [--micro-batch N] [--optimizer adamw|sgd] [--schedule cosine|linear|constant] [--warmup N] [--seed N] [--sequence N] [--device cpu|auto|cuda|dml|webgpu]'
 
 function settings(args: ParsedArgs): Record<string, unknown> {
   const out: Record<string, unknown> = {}
@@ -35,6 +35,8 @@ function settings(args: ParsedArgs): Record<string, unknown> {
   if (optimizer !== undefined) out.optimizer = optimizer
   const schedule = stringFlag(args, 'schedule')
   if (schedule !== undefined) out.schedule = schedule
+  const device = stringFlag(args, 'device')
+  if (device !== undefined) out.device = device
   return out
 }
 

@@ -33,12 +33,35 @@ describe('prompt templates', () => {
     expect(tokenizer.decode(completion)).toBe(` tacos.${endOfText}`)
   })
 
-  it("reads an imported model's chat template and says rendering it needs a Jinja engine", () => {
-    const jinja = "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+  it("reads an imported model's chat template and renders prompts and conversations with it (ChatML)", () => {
+    const jinja = "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
     expect(chatTemplateOf({ chat_template: jinja })).toEqual({ kind: 'chat', jinja })
     expect(chatTemplateOf({ chat_template: [{ name: 'tool_use', template: 'T' }, { name: 'default', template: jinja }] })).toEqual({ kind: 'chat', jinja, name: 'default' })
     expect(chatTemplateOf({})).toBeUndefined()
-    expect(() => renderPrompt({ kind: 'chat', jinja }, 'hi', tokens)).toThrow(/Jinja chat template, and Nashlab has no Jinja engine yet/)
+    expect(renderPrompt({ kind: 'chat', jinja }, 'Where to eat?', tokens)).toBe('<|im_start|>user\nWhere to eat?<|im_end|>\n<|im_start|>assistant\n')
+    expect(renderPrompt({ kind: 'chat', jinja, system: 'Be brief.' }, 'hi', tokens)).toBe('<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n')
+    const conversation = [
+      { role: 'system', content: 'Be kind.' },
+      { role: 'user', content: 'Hello?' },
+      { role: 'assistant', content: 'Hi!' },
+      { role: 'user', content: 'Dinner?' },
+    ]
+    expect(renderPrompt({ kind: 'chat', jinja, system: 'ignored: the row has its own' }, conversation, tokens)).toBe(
+      '<|im_start|>system\nBe kind.<|im_end|>\n<|im_start|>user\nHello?<|im_end|>\n<|im_start|>assistant\nHi!<|im_end|>\n<|im_start|>user\nDinner?<|im_end|>\n<|im_start|>assistant\n',
+    )
+    // Templates that write the BOS themselves (Llama style) get the tokens' text; a simple template reads a conversation as turns.
+    expect(renderPrompt({ kind: 'chat', jinja: '{{ bos_token }}{% for m in messages %}[{{ m.role }}] {{ m.content }} {% endfor %}{{ eos_token }}' }, 'x', tokens)).toBe('<s>[user] x </s>')
+    expect(renderPrompt(plainTemplate, conversation.slice(1, 2), tokens)).toBe('Hello?')
+    expect(renderPrompt(plainTemplate, conversation.slice(0, 2), tokens)).toBe('System: Be kind.\n\nUser: Hello?')
+    expect(() => renderPrompt({ kind: 'chat', jinja: '{% for m in messages %}' }, 'hi', tokens)).toThrow(/chat template is not valid Jinja|failed on this prompt/)
+  })
+
+  it('encodes a chat-templated prompt without adding special tokens (the template writes them)', () => {
+    const { tokenizer } = trainByteLevelBpe(['user: where to eat? assistant: tacos.'], { vocabSize: 300 })
+    const jinja = "{{ bos_token }}{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}assistant:"
+    const ids = encodePrompt(tokenizer, { kind: 'chat', jinja }, 'where to eat?')
+    expect(ids.filter((id) => id === tokenizer.bosId)).toHaveLength(1)
+    expect(tokenizer.decode(ids)).toBe(`${endOfText}user: where to eat?\nassistant:`)
   })
 
   it('validates stored templates with its schema', () => {

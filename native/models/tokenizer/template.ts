@@ -1,5 +1,8 @@
+import { Template } from '@huggingface/jinja'
 import { z } from 'zod'
 import { NashlabError } from '../../api/errors'
+import type { Message } from '../../data/formats/messages'
+import { renderMessages } from '../../data/formats/messages'
 import type { TokenizerConfigJson } from './tokenizer-json'
 import type { Tokenizer } from './tokenizer'
 
@@ -14,9 +17,12 @@ import type { Tokenizer } from './tokenizer'
  * after the text: the completion starts right after it. Example:
  *   { kind: 'simple', system: 'Answer briefly.', text: '{system}\n\nQuestion: {prompt}', separator: '\nAnswer:' }
  *
- * The chat template (imported models): the Jinja `chat_template` of tokenizer_config.json, kept
- * as written. Rendering it needs a Jinja engine (@huggingface/jinja), which Nashlab does not include,
- * so rendering one is refused with that explanation.
+ * The chat template (imported models whose tokenizer_config.json has a `chat_template`): the Jinja
+ * source, kept as written and rendered with @huggingface/jinja the way transformers'
+ * `apply_chat_template` does: `messages` (the template's system text first, when it has one, then
+ * the prompt as one user message, or a conversational row's own message list), `bos_token`,
+ * `eos_token` and `add_generation_prompt: true`; the result is encoded without adding special
+ * tokens (the template writes them).
  */
 export type PromptTemplate = SimpleTemplate | ChatTemplate
 
@@ -90,15 +96,16 @@ export interface TemplateTokens {
   eos: string
 }
 
-/** The text a model continues for `prompt`: the template filled in, then the separator. */
-export function renderPrompt(template: PromptTemplate, prompt: string, tokens: TemplateTokens): string {
-  if (template.kind === 'chat') {
-    throw new NashlabError(
-      'unavailable',
-      `This model's prompt template is a Jinja chat template${template.name ? ` (${template.name})` : ''}, and Nashlab has no Jinja engine yet; choose a simple template for it.`,
-      { template: 'chat' },
-    )
-  }
+/**
+ * A prompt: its text, or a conversational row's messages (the last one the user's turn). A simple
+ * template receives messages as their readable text ("User: …" turns; a lone user message is its content).
+ */
+export type PromptInput = string | readonly Message[]
+
+/** The text a model continues for `prompt`: the template filled in, then the separator (or the chat template rendered). */
+export function renderPrompt(template: PromptTemplate, prompt: PromptInput, tokens: TemplateTokens): string {
+  if (template.kind === 'chat') return renderChat(template, prompt, tokens)
+  if (typeof prompt !== 'string') prompt = renderMessages([...prompt], 'user')
   checkTemplate(template)
   let out = ''
   for (const piece of parseTemplate(template.text)) {
@@ -116,9 +123,9 @@ export function renderPrompt(template: PromptTemplate, prompt: string, tokens: T
  * The prompt's ids under a template. The tokenizer's own additions (a Llama BOS) are kept unless
  * the template places {bos} itself, so BOS is never doubled.
  */
-export function encodePrompt(tokenizer: Tokenizer, template: PromptTemplate, prompt: string): number[] {
+export function encodePrompt(tokenizer: Tokenizer, template: PromptTemplate, prompt: PromptInput): number[] {
   const tokens = { eos: tokenizer.idToToken(tokenizer.eosId)!, bos: tokenizer.bosId === undefined ? undefined : tokenizer.idToToken(tokenizer.bosId) }
-  const placesBos = template.kind === 'simple' && parseTemplate(template.text).some((p) => 'slot' in p && p.slot === 'bos')
+  const placesBos = template.kind === 'chat' || parseTemplate(template.text).some((p) => 'slot' in p && p.slot === 'bos')
   return tokenizer.encode(renderPrompt(template, prompt, tokens), { addSpecialTokens: !placesBos })
 }
 
@@ -138,6 +145,30 @@ export function chatTemplateOf(config: TokenizerConfigJson | undefined): ChatTem
     if (typeof chosen?.template === 'string') return { kind: 'chat', jinja: chosen.template, name: chosen.name }
   }
   return undefined
+}
+
+/** Parsed chat templates by source (a model's template is parsed once, not once per prompt). */
+const parsedChat = new Map<string, Template>()
+
+function renderChat(template: ChatTemplate, prompt: PromptInput, tokens: TemplateTokens): string {
+  const messages: Message[] = typeof prompt === 'string' ? [{ role: 'user', content: prompt }] : [...prompt]
+  if (template.system !== undefined && messages[0]?.role !== 'system') messages.unshift({ role: 'system', content: template.system })
+  const name = template.name ? ` (${template.name})` : ''
+  let parsed = parsedChat.get(template.jinja)
+  if (!parsed) {
+    try {
+      parsed = new Template(template.jinja)
+    } catch (error) {
+      throw templateError(`The model's chat template${name} is not valid Jinja: ${(error as Error).message}`)
+    }
+    if (parsedChat.size >= 32) parsedChat.clear()
+    parsedChat.set(template.jinja, parsed)
+  }
+  try {
+    return parsed.render({ messages, bos_token: tokens.bos ?? '', eos_token: tokens.eos, add_generation_prompt: true })
+  } catch (error) {
+    throw templateError(`The model's chat template${name} failed on this prompt: ${(error as Error).message}`)
+  }
 }
 
 function templateError(message: string): NashlabError {

@@ -3,6 +3,7 @@ import type { DecoderConfig } from '../../models/config'
 import { weightSpecs, type Weights } from '../../models/weights'
 import { ort } from '../../runtime/ort'
 import type { OptimizerConfig } from '../optimizer'
+import type { ProgramSessionOptions } from '../program-session'
 import { Trainer, type Feeds, type StepResult } from '../trainer'
 import { policyObjective, TOKEN_WEIGHTS } from './objective'
 
@@ -26,6 +27,8 @@ export interface PolicyTrainerOptions {
   /** Clip the global gradient norm (0 or undefined: no clipping). */
   clipNorm?: number
   threads?: number
+  /** The train step's provider and session options (threads from `threads` when given). */
+  session?: ProgramSessionOptions
   /** Optimizer state to start from (a resumed run), by the program's state input names. */
   optimizerState?: Map<string, Float32Array>
 }
@@ -64,16 +67,9 @@ export class PolicyTrainer {
       optimizer: options.optimizer,
       clipNorm: options.clipNorm ? options.clipNorm : undefined,
       accumulation: options.batch / options.microBatch,
-      session: options.threads ? { intraOpNumThreads: options.threads } : {},
+      session: { ...options.session, ...(options.threads ? { intraOpNumThreads: options.threads } : {}) },
     })
-    if (options.optimizerState) {
-      for (const slot of trainer.program.state) {
-        if (slot.input.startsWith('accum.')) continue
-        const saved = options.optimizerState.get(slot.input)
-        if (!saved) throw new NashlabError('bad_file', `The checkpoint has no optimizer state "${slot.input}" (was it written with another optimizer?).`, { tensor: slot.input })
-        trainer.values.set(slot.input, saved.slice())
-      }
-    }
+    if (options.optimizerState) trainer.loadOptimizerState(options.optimizerState, 'The checkpoint')
     return new PolicyTrainer(config, trainer, options, sequence)
   }
 
@@ -116,6 +112,11 @@ export class PolicyTrainer {
     }
   }
 
+  /** Sentences to show the user (the train step's provider fell back to the CPU). */
+  get warnings(): string[] {
+    return this.trainer.warnings
+  }
+
   /** The current weights by name (the arrays the program returned: do not modify them). */
   weights(): Weights {
     return new Map(weightSpecs(this.config).map((s) => [s.name, this.trainer.values.get(s.name)!]))
@@ -123,8 +124,6 @@ export class PolicyTrainer {
 
   /** Optimizer state by the program's input names, with shapes (for checkpoints). */
   optimizerState(): Map<string, { data: Float32Array; shape: number[] }> {
-    const out = new Map<string, { data: Float32Array; shape: number[] }>()
-    for (const slot of this.trainer.program.state) if (!slot.input.startsWith('accum.')) out.set(slot.input, { data: this.trainer.values.get(slot.input)!, shape: slot.shape })
-    return out
+    return this.trainer.optimizerState()
   }
 }

@@ -55,7 +55,7 @@ export interface TrainerSettings {
   temperature: number
   optimizer: OptimizerConfig
   clipNorm: number
-  /** Sessions of the samplers and judges (provider, threads); the train step runs on the CPU. */
+  /** Sessions of the samplers, judges and the train step (provider, threads). */
   session?: SessionRequest
 }
 
@@ -111,6 +111,7 @@ export class SequenceTrainer {
       optimizer: settings.optimizer,
       clipNorm: settings.clipNorm,
       threads: session.intraOpNumThreads,
+      session: { ...session, name: 'the policy train step' },
       optimizerState: start.optimizer,
     })
     return new SequenceTrainer(models, settings, policyRunner, referenceRunner, emaRunner, trainer, ema)
@@ -118,7 +119,7 @@ export class SequenceTrainer {
 
   /** Warnings of the sessions (a provider that fell back to the CPU). */
   get warnings(): string[] {
-    return [...new Set([...this.policyRunner.warnings, ...this.referenceRunner.warnings, ...(this.emaRunner?.warnings ?? [])])]
+    return [...new Set([...this.policyRunner.warnings, ...this.referenceRunner.warnings, ...(this.emaRunner?.warnings ?? []), ...this.trainer.warnings])]
   }
 
   /** Prompts cut to their last `maxPromptTokens` ids. */

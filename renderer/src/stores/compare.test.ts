@@ -1,67 +1,50 @@
-import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, expect, test } from 'vitest'
-import { createClient, setClient } from '../api/client'
-import type { Transport } from '../api/transport'
+import { answeringTransport, installFake, unexpected } from './fake-transport'
 import { useCompareStore } from './compare'
 
 /** The one mocked boundary: a transport that streams two responses as the engine would, then answers. */
 function fakeTransport() {
-  const calls: { method: string; input: Record<string, unknown> }[] = []
-  const listeners = new Set<(event: string, payload: unknown) => void>()
-  const push = (event: string, payload: unknown) => listeners.forEach((l) => l(event, payload))
   const hooks = { afterStream: () => {} }
   const player = (id: number, name: string) => ({ ref: `model:${id}`, label: name, kind: 'model', model: { id, name, kind: 'policy' }, checkpoint: null, detail: '' })
-  const transport: Transport = {
-    kind: 'web',
-    async call(method, input) {
-      const i = input as Record<string, unknown>
-      calls.push({ method, input: i })
-      switch (method) {
-        case 'compare.choices':
-          return { players: [player(2, 'b'), player(1, 'a'), player(3, 'c')], preferences: [player(4, 'judge')] }
-        case 'compare.run': {
-          const request = i.request as string
-          push('compare.tokens', { request: 'someone else', player: 0, text: 'NOT MINE', done: false })
-          for (const [p, parts] of [['Ta', 'cos.'], ['Su', 'shi']].entries()) {
-            push('compare.tokens', { request, player: p, text: parts[0], done: false })
-            push('compare.tokens', { request, player: p, text: parts[1], done: true, finishReason: 'eos' })
-          }
-          await new Promise((r) => setTimeout(r, 0))
-          hooks.afterStream()
-          return {
-            prompt: i.prompt,
-            settings: i.settings,
-            reference: { ref: 'model:2', label: 'b' },
-            preference: { ref: 'model:4', label: 'judge' },
-            responses: [
-              { player: 'model:2', label: 'b', text: 'Tacos.', tokens: 3, characters: 6, finishReason: 'eos', logprob: -3, referenceLogprob: -3 },
-              { player: 'model:1', label: 'a', text: 'Sushi', tokens: 2, characters: 5, finishReason: 'eos', logprob: -2, referenceLogprob: -4 },
-            ],
-            pairs: [{ a: 0, b: 1, p: 0.7 }],
-            warnings: [],
-            seconds: 0.1,
-          }
+  const fake = answeringTransport(async (method, i) => {
+    switch (method) {
+      case 'compare.choices':
+        return { players: [player(2, 'b'), player(1, 'a'), player(3, 'c')], preferences: [player(4, 'judge')] }
+      case 'compare.run': {
+        const request = i.request as string
+        fake.push('compare.tokens', { request: 'someone else', player: 0, text: 'NOT MINE', done: false })
+        for (const [p, parts] of [['Ta', 'cos.'], ['Su', 'shi']].entries()) {
+          fake.push('compare.tokens', { request, player: p, text: parts[0], done: false })
+          fake.push('compare.tokens', { request, player: p, text: parts[1], done: true, finishReason: 'eos' })
         }
-        case 'compare.vote':
-          return { session: 's1', source: i.into, into: i.into, annotator: i.annotator, order: 'queue', total: 1, votes: 0 }
-        default:
-          throw new Error(`unexpected ${method}`)
+        await new Promise((r) => setTimeout(r, 0))
+        hooks.afterStream()
+        return {
+          prompt: i.prompt,
+          settings: i.settings,
+          reference: { ref: 'model:2', label: 'b' },
+          preference: { ref: 'model:4', label: 'judge' },
+          responses: [
+            { player: 'model:2', label: 'b', text: 'Tacos.', tokens: 3, characters: 6, finishReason: 'eos', logprob: -3, referenceLogprob: -3 },
+            { player: 'model:1', label: 'a', text: 'Sushi', tokens: 2, characters: 5, finishReason: 'eos', logprob: -2, referenceLogprob: -4 },
+          ],
+          pairs: [{ a: 0, b: 1, p: 0.7 }],
+          warnings: [],
+          seconds: 0.1,
+        }
       }
-    },
-    subscribe(listener) {
-      listeners.add(listener as never)
-      return () => listeners.delete(listener as never)
-    },
-    stageFile: async (file) => ({ path: `/staged/${file.name}` }),
-  }
-  return { transport, calls, listeners, hooks }
+      case 'compare.vote':
+        return { session: 's1', source: i.into, into: i.into, annotator: i.annotator, order: 'queue', total: 1, votes: 0 }
+      default:
+        throw unexpected(method)
+    }
+  })
+  return { ...fake, hooks }
 }
 
 let fake: ReturnType<typeof fakeTransport>
 beforeEach(() => {
-  setActivePinia(createPinia())
-  fake = fakeTransport()
-  setClient(createClient(fake.transport))
+  fake = installFake(fakeTransport())
 })
 
 test('picks two players, the first as reference and the first preference model, and keeps 2–4 players', async () => {

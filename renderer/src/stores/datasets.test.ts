@@ -1,15 +1,13 @@
-import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, expect, test } from 'vitest'
-import type { ComparisonRow, EditSummary, Outcome } from '../../../native/api/contract'
-import { ApiError, createClient, setClient } from '../api/client'
 import type { Transport } from '../api/transport'
+import { answeringTransport, installFake, unexpected } from './fake-transport'
+import type { ComparisonRow, EditSummary, Outcome } from '../../../native/api/contract'
+import { ApiError } from '../api/client'
 import { useDatasetsStore } from './datasets'
 import { useErrorStore } from './errors'
 
 /** The one mocked boundary: a transport that answers from a small in-memory table. */
 function fakeTransport() {
-  const calls: { method: string; input: Record<string, unknown> }[] = []
-  const listeners = new Set<(event: string, payload: unknown) => void>()
   const datasets = [{ id: 1, name: 'demo', description: '', createdAt: '', prompts: 2, responses: 4, comparisons: 120, feedback: 0 }]
   const rows: ComparisonRow[] = Array.from({ length: 120 }, (_, i) => ({
     id: i + 1,
@@ -28,75 +26,66 @@ function fakeTransport() {
   const held: (() => void)[] = []
   let hold = false
   const curation = (edit: EditSummary | null) => ({ dataset: datasets[0], edit, undoable: edits.length })
-  const transport: Transport = {
-    kind: 'web',
-    async call(method, input) {
-      const i = (input ?? {}) as Record<string, unknown>
-      calls.push({ method, input: i })
-      if (hold) await new Promise<void>((resolve) => held.push(resolve))
-      switch (method) {
-        case 'datasets.list':
-          return datasets
-        case 'datasets.create':
-          if (datasets.some((d) => d.name === i.name)) throw new ApiError({ code: 'conflict', message: `A dataset named "${i.name}" already exists.` })
-          datasets.push({ id: 2, name: String(i.name), description: '', createdAt: '', prompts: 0, responses: 0, comparisons: 0, feedback: 0 })
-          return datasets[1]
-        case 'datasets.comparisons': {
-          const matching = i.query ? rows.filter((r) => r.prompt.includes(String(i.query))) : rows
-          const offset = Number(i.offset)
-          return { rows: matching.slice(offset, offset + Number(i.limit)), total: matching.length, offset, limit: i.limit, ...(i.query ? { query: i.query, elapsedMs: 1 } : {}) }
-        }
-        case 'datasets.comparison': {
-          const row = rows.find((r) => r.id === i.id)
-          if (!row) throw new ApiError({ code: 'not_found', message: `This dataset has no comparison ${i.id}.` })
-          return { ...row, promptId: 1, responseAId: 1, responseBId: 2, sourceA: 'import', sourceB: 'import', promptMessages: null, responseAMessages: null, responseBMessages: null, samePair: 0 }
-        }
-        case 'datasets.setOutcome': {
-          const row = rows.find((r) => r.id === (i.ids as number[])[0])!
-          const edit = { batch: edits.length + 1, action: 'outcome' as const, comparisons: [row.id], createdAt: '', description: `Changed the outcome of comparison ${row.id} to ${i.outcome}.` }
-          edits.push({ edit, before: row.outcome })
-          row.outcome = i.outcome as Outcome
-          return curation(edit)
-        }
-        case 'datasets.deleteComparisons': {
-          const id = (i.ids as number[])[0]
-          rows.splice(
-            rows.findIndex((r) => r.id === id),
-            1,
-          )
-          return curation({ batch: 9, action: 'delete', comparisons: [id], createdAt: '', description: `Deleted comparison ${id}.` })
-        }
-        case 'datasets.undo': {
-          const last = edits.pop()
-          if (last) rows.find((r) => r.id === last.edit.comparisons[0])!.outcome = last.before
-          return curation(last?.edit ?? null)
-        }
-        case 'datasets.edits':
-          return edits.map((e) => e.edit).reverse()
-        case 'datasets.stats':
-          return { ...datasets[0], outcomes: { a: 120, b: 0, tie: 0, both_bad: 0 }, flagged: 0, annotators: 0, undoable: edits.length }
-        case 'datasets.preview':
-          return { container: 'csv', columns: ['q', 'good', 'bad'], sample: [], detected: null, problem: 'not recognised', suggestedMapping: { prompt: 'q', chosen: 'good', rejected: 'bad' }, items: [] }
-        case 'datasets.import':
-          return { dataset: datasets[0], format: 'map', schema: 'column mapping', container: 'csv', rows: 1, prompts: 1, responses: 2, comparisons: 1, feedback: 0, duplicates: 0, duplicateExamples: [], onDuplicate: 'keep', identicalPairs: 0, seconds: 0 }
-        default:
-          throw new Error(`unexpected ${method}`)
+  const fake = answeringTransport(async (method, i) => {
+    if (hold) await new Promise<void>((resolve) => held.push(resolve))
+    switch (method) {
+      case 'datasets.list':
+        return datasets
+      case 'datasets.create':
+        if (datasets.some((d) => d.name === i.name)) throw new ApiError({ code: 'conflict', message: `A dataset named "${i.name}" already exists.` })
+        datasets.push({ id: 2, name: String(i.name), description: '', createdAt: '', prompts: 0, responses: 0, comparisons: 0, feedback: 0 })
+        return datasets[1]
+      case 'datasets.comparisons': {
+        const matching = i.query ? rows.filter((r) => r.prompt.includes(String(i.query))) : rows
+        const offset = Number(i.offset)
+        return { rows: matching.slice(offset, offset + Number(i.limit)), total: matching.length, offset, limit: i.limit, ...(i.query ? { query: i.query, elapsedMs: 1 } : {}) }
       }
-    },
-    subscribe(listener) {
-      listeners.add(listener as never)
-      return () => listeners.delete(listener as never)
-    },
-    stageFile: async (file) => {
-      calls.push({ method: 'stage', input: { name: file.name } })
-      return { path: `/staged/${file.name}` }
-    },
-  }
+      case 'datasets.comparison': {
+        const row = rows.find((r) => r.id === i.id)
+        if (!row) throw new ApiError({ code: 'not_found', message: `This dataset has no comparison ${i.id}.` })
+        return { ...row, promptId: 1, responseAId: 1, responseBId: 2, sourceA: 'import', sourceB: 'import', promptMessages: null, responseAMessages: null, responseBMessages: null, samePair: 0 }
+      }
+      case 'datasets.setOutcome': {
+        const row = rows.find((r) => r.id === (i.ids as number[])[0])!
+        const edit = { batch: edits.length + 1, action: 'outcome' as const, comparisons: [row.id], createdAt: '', description: `Changed the outcome of comparison ${row.id} to ${i.outcome}.` }
+        edits.push({ edit, before: row.outcome })
+        row.outcome = i.outcome as Outcome
+        return curation(edit)
+      }
+      case 'datasets.delete': {
+        const at = datasets.findIndex((d) => d.name === i.name)
+        if (at === -1) throw new ApiError({ code: 'not_found', message: `There is no dataset named "${i.name}".` })
+        datasets.splice(at, 1)
+        return { deleted: i.name }
+      }
+      case 'datasets.deleteComparisons': {
+        const id = (i.ids as number[])[0]
+        rows.splice(
+          rows.findIndex((r) => r.id === id),
+          1,
+        )
+        return curation({ batch: 9, action: 'delete', comparisons: [id], createdAt: '', description: `Deleted comparison ${id}.` })
+      }
+      case 'datasets.undo': {
+        const last = edits.pop()
+        if (last) rows.find((r) => r.id === last.edit.comparisons[0])!.outcome = last.before
+        return curation(last?.edit ?? null)
+      }
+      case 'datasets.edits':
+        return edits.map((e) => e.edit).reverse()
+      case 'datasets.stats':
+        return { ...datasets[0], outcomes: { a: 120, b: 0, tie: 0, both_bad: 0 }, flagged: 0, annotators: 0, undoable: edits.length }
+      case 'datasets.preview':
+        return { container: 'csv', columns: ['q', 'good', 'bad'], sample: [], detected: null, problem: 'not recognised', suggestedMapping: { prompt: 'q', chosen: 'good', rejected: 'bad' }, items: [] }
+      case 'datasets.import':
+        return { dataset: datasets[0], format: 'map', schema: 'column mapping', container: 'csv', rows: 1, prompts: 1, responses: 2, comparisons: 1, feedback: 0, duplicates: 0, duplicateExamples: [], onDuplicate: 'keep', identicalPairs: 0, seconds: 0 }
+      default:
+        throw unexpected(method)
+    }
+  })
   return {
-    transport,
-    calls,
+    ...fake,
     rows,
-    push: (event: string, payload: unknown) => listeners.forEach((l) => l(event, payload)),
     hold: (on: boolean) => (hold = on),
     release: () => held.splice(0).forEach((r) => r()),
   }
@@ -104,13 +93,11 @@ function fakeTransport() {
 
 let fake: ReturnType<typeof fakeTransport>
 beforeEach(() => {
-  setActivePinia(createPinia())
-  fake = fakeTransport()
-  setClient(createClient(fake.transport))
+  fake = installFake(fakeTransport())
 })
 
 const tick = () => new Promise((r) => setTimeout(r, 0))
-const sent = (method: string) => fake.calls.filter((c) => c.method === method).map((c) => c.input)
+const sent = (method: string) => fake.sent(method)
 
 test('start loads the list and follows pushed changes', async () => {
   const store = useDatasetsStore()
@@ -232,4 +219,19 @@ test('feedback and prompt pages are asked for the selected dataset', async () =>
   expect(sent('datasets.feedback')).toEqual([{ name: 'demo', offset: 0, limit: 50, query: 'cheese' }])
   expect(sent('datasets.prompts')).toEqual([{ name: 'demo', offset: 50, limit: 50 }])
   expect(store.feedbackQuery).toBe('cheese')
+})
+
+test('deleting the selected dataset clears the selection and reads the list again', async () => {
+  const store = useDatasetsStore()
+  await store.start()
+  await store.select('demo')
+  expect(await store.removeDataset('demo')).toBe(true)
+  expect(sent('datasets.delete')).toEqual([{ name: 'demo' }])
+  expect(store.selected).toBeNull()
+  expect(store.page).toBeNull()
+  expect(store.list).toEqual([])
+  // A second delete of the same name reports the engine's error and changes nothing.
+  expect(await store.removeDataset('demo')).toBe(false)
+  expect(useErrorStore().message).toContain('There is no dataset named "demo".')
+  store.stop()
 })

@@ -23,6 +23,7 @@ import type {
 } from '../../../native/api/contract'
 import { client } from '../api/client'
 import { useErrorStore } from './errors'
+import { guarded } from './guard'
 
 /** How the next import reads its file: the format (auto-detected unless chosen) and a column mapping. */
 export interface ImportOptions {
@@ -75,17 +76,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
 
   const summary = computed(() => list.value.find((d) => d.name === selected.value) ?? null)
 
-  async function guard<T>(work: () => Promise<T>): Promise<T | undefined> {
-    busy.value = true
-    try {
-      return await work()
-    } catch (error) {
-      errors.report(error)
-      return undefined
-    } finally {
-      busy.value = false
-    }
-  }
+  const guard = guarded(busy, errors)
 
   async function refresh() {
     await guard(async () => {
@@ -138,6 +129,19 @@ export const useDatasetsStore = defineStore('datasets', () => {
     if (!created) return false
     await refresh()
     await select(created.name)
+    return true
+  }
+
+  /**
+   * Delete a whole dataset (not undoable; the view asks first). The engine answers once it is gone;
+   * the list is read again and the selection cleared when it was the one deleted.
+   */
+  async function removeDataset(name: string): Promise<boolean> {
+    const deleted = await guard(() => client().call('datasets.delete', { name }))
+    if (!deleted) return false
+    if (selected.value === name) clearSelection()
+    lastImport.value = lastImport.value?.dataset.name === name ? null : lastImport.value
+    await refresh()
     return true
   }
 
@@ -447,6 +451,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     stop,
     refresh,
     create,
+    removeDataset,
     select,
     loadPage,
     nextPage,

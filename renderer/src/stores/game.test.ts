@@ -1,7 +1,6 @@
-import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, expect, test } from 'vitest'
-import { ApiError, createClient, setClient } from '../api/client'
-import type { Transport } from '../api/transport'
+import { answeringTransport, installFake, unexpected } from './fake-transport'
+import { ApiError } from '../api/client'
 import type { DataMatrix, GamePreset, GameSolution } from '../../../native/api/contract'
 import { useGameStore } from './game'
 
@@ -22,59 +21,50 @@ const rps: GamePreset = {
 
 /** The one mocked boundary: a transport answering game.* calls from canned values. */
 function fakeTransport() {
-  const calls: { method: string; input: Record<string, unknown> }[] = []
   /** When set, the next game.solve waits for this promise before answering. */
   let hold: Promise<void> | null = null
-  const transport: Transport = {
-    kind: 'web',
-    async call(method, input) {
-      const i = input as Record<string, unknown>
-      calls.push({ method, input: i })
-      switch (method) {
-        case 'game.presets':
-          return [rps]
-        case 'game.algorithms':
-          return [{ name: 'nash-md', label: 'Nash-MD', update: '…', scheduled: true, stepped: true }]
-        case 'game.solve': {
-          const wait = hold
-          hold = null
-          if (wait) await wait
-          if (i.tau === 7) throw new ApiError({ code: 'invalid_input', message: 'Nash-MD needs eta·tau ≤ 1 (the mixture weight on μ); got eta·tau = 7.' })
-          const P = i.P as number[][]
-          const solution: Partial<GameSolution> = { actions: i.actions as string[], tau: i.tau as number, nash: P.map(() => 1 / P.length), kl: [P[0][1]], t: [0] }
-          return solution
-        }
-        case 'game.fromDataset': {
-          const m: DataMatrix = {
-            source: 'dataset',
-            title: 'Where should we eat tonight?',
-            actions: ['The noodle bar on the corner, open late', 'Pizza'],
-            ids: [4, 5],
-            P: [
-              [0.5, 0.75],
-              [0.25, 0.5],
-            ],
-            counts: [
-              [0, 4],
-              [4, 0],
-            ],
-            missing: [],
-            judgements: 4,
-            ignored: 1,
-          }
-          return m
-        }
-        default:
-          throw new Error(`unexpected ${method}`)
+  const fake = answeringTransport(async (method, i) => {
+    switch (method) {
+      case 'game.presets':
+        return [rps]
+      case 'game.algorithms':
+        return [{ name: 'nash-md', label: 'Nash-MD', update: '…', scheduled: true, stepped: true }]
+      case 'game.solve': {
+        const wait = hold
+        hold = null
+        if (wait) await wait
+        if (i.tau === 7) throw new ApiError({ code: 'invalid_input', message: 'Nash-MD needs eta·tau ≤ 1 (the mixture weight on μ); got eta·tau = 7.' })
+        const P = i.P as number[][]
+        const solution: Partial<GameSolution> = { actions: i.actions as string[], tau: i.tau as number, nash: P.map(() => 1 / P.length), kl: [P[0][1]], t: [0] }
+        return solution
       }
-    },
-    subscribe: () => () => {},
-    stageFile: async () => ({ path: '' }),
-  }
+      case 'game.fromDataset': {
+        const m: DataMatrix = {
+          source: 'dataset',
+          title: 'Where should we eat tonight?',
+          actions: ['The noodle bar on the corner, open late', 'Pizza'],
+          ids: [4, 5],
+          P: [
+            [0.5, 0.75],
+            [0.25, 0.5],
+          ],
+          counts: [
+            [0, 4],
+            [4, 0],
+          ],
+          missing: [],
+          judgements: 4,
+          ignored: 1,
+        }
+        return m
+      }
+      default:
+        throw unexpected(method)
+    }
+  })
   return {
-    transport,
-    calls,
-    solves: () => calls.filter((c) => c.method === 'game.solve'),
+    ...fake,
+    solves: () => fake.calls.filter((c) => c.method === 'game.solve'),
     holdNextSolve() {
       let open!: () => void
       hold = new Promise<void>((resolve) => (open = resolve))
@@ -85,9 +75,7 @@ function fakeTransport() {
 
 let fake: ReturnType<typeof fakeTransport>
 beforeEach(() => {
-  setActivePinia(createPinia())
-  fake = fakeTransport()
-  setClient(createClient(fake.transport))
+  fake = installFake(fakeTransport())
 })
 
 test('start opens the first preset and runs it once', async () => {

@@ -13,6 +13,7 @@ import type {
 } from '../../../native/api/contract'
 import { client } from '../api/client'
 import { useErrorStore } from './errors'
+import { guarded } from './guard'
 
 /** Where the matrix on screen came from. */
 export interface GameSource {
@@ -137,17 +138,7 @@ export const useGameStore = defineStore('game', () => {
     return pending
   }
 
-  async function guard<T>(work: () => Promise<T>): Promise<T | undefined> {
-    busy.value = true
-    try {
-      return await work()
-    } catch (error) {
-      errors.report(error)
-      return undefined
-    } finally {
-      busy.value = false
-    }
-  }
+  const guard = guarded(busy, errors)
 
   /** Load presets and the dynamics, and open the first preset. */
   async function start() {

@@ -1,54 +1,39 @@
-import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, expect, test } from 'vitest'
-import { ApiError, createClient, setClient } from '../api/client'
-import type { Transport } from '../api/transport'
+import { answeringTransport, installFake, unexpected } from './fake-transport'
+import { ApiError } from '../api/client'
 import { useErrorStore } from './errors'
 import { useModelsStore } from './models'
 
 /** The one mocked boundary: a transport answering from a small model table. */
 function fakeTransport() {
-  const calls: { method: string; input: Record<string, unknown> }[] = []
-  const listeners = new Set<(event: string, payload: unknown) => void>()
   const models = [{ id: 1, name: 'tiny', kind: 'policy', parent: null, run: null, dataset: null }]
-  const transport: Transport = {
-    kind: 'web',
-    async call(method, input) {
-      const i = input as Record<string, unknown>
-      calls.push({ method, input: i })
-      switch (method) {
-        case 'models.list':
-          return models
-        case 'datasets.list':
-          return []
-        case 'models.show':
-          return { ...models.find((m) => m.id === i.model), checkpoints: [], children: [], config: {}, folder: `/data/models/${i.model}` }
-        case 'models.create':
-          if (models.some((m) => m.name === i.name)) throw new ApiError({ code: 'conflict', message: `A model named "${i.name}" already exists.` })
-          models.push({ id: 2, name: String(i.name), kind: 'policy', parent: null, run: null, dataset: null })
-          return models[1]
-        case 'models.import':
-          models.push({ id: 3, name: String(i.name), kind: 'imported', parent: null, run: null, dataset: null })
-          return models[models.length - 1]
-        case 'models.export':
-          return { folder: i.out, files: ['model.onnx'], bytes: 1, external: false, inputs: [], outputs: [] }
-        default:
-          throw new Error(`unexpected ${method}`)
-      }
-    },
-    subscribe(listener) {
-      listeners.add(listener as never)
-      return () => listeners.delete(listener as never)
-    },
-    stageFile: async (file) => ({ path: `/staged/${file.name}` }),
-  }
-  return { transport, calls, push: (event: string, payload: unknown) => listeners.forEach((l) => l(event, payload)) }
+  const fake = answeringTransport(async (method, i) => {
+    switch (method) {
+      case 'models.list':
+        return models
+      case 'datasets.list':
+        return []
+      case 'models.show':
+        return { ...models.find((m) => m.id === i.model), checkpoints: [], children: [], config: {}, folder: `/data/models/${i.model}` }
+      case 'models.create':
+        if (models.some((m) => m.name === i.name)) throw new ApiError({ code: 'conflict', message: `A model named "${i.name}" already exists.` })
+        models.push({ id: 2, name: String(i.name), kind: 'policy', parent: null, run: null, dataset: null })
+        return models[1]
+      case 'models.import':
+        models.push({ id: 3, name: String(i.name), kind: 'imported', parent: null, run: null, dataset: null })
+        return models[models.length - 1]
+      case 'models.export':
+        return { folder: i.out, files: ['model.onnx'], bytes: 1, external: false, inputs: [], outputs: [] }
+      default:
+        throw unexpected(method)
+    }
+  })
+  return fake
 }
 
 let fake: ReturnType<typeof fakeTransport>
 beforeEach(() => {
-  setActivePinia(createPinia())
-  fake = fakeTransport()
-  setClient(createClient(fake.transport))
+  fake = installFake(fakeTransport())
 })
 
 test('creates, selects and follows pushed model changes', async () => {

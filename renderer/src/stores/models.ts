@@ -3,6 +3,7 @@ import { computed, ref } from 'vue'
 import type { CreatedModel, DatasetSummary, ExportResult, Input, ModelDetail, ModelSummary } from '../../../native/api/contract'
 import { client } from '../api/client'
 import { useErrorStore } from './errors'
+import { guarded } from './guard'
 
 /**
  * Models: the list with lineage, the selected model's detail (checkpoints, children, graph), and
@@ -24,17 +25,7 @@ export const useModelsStore = defineStore('models', () => {
   /** Models that generate text (policies and imported decoders). */
   const generators = computed(() => list.value.filter((m) => m.kind === 'policy' || m.kind === 'imported'))
 
-  async function guard<T>(work: () => Promise<T>): Promise<T | undefined> {
-    busy.value = true
-    try {
-      return await work()
-    } catch (error) {
-      errors.report(error)
-      return undefined
-    } finally {
-      busy.value = false
-    }
-  }
+  const guard = guarded(busy, errors)
 
   async function refresh() {
     try {

@@ -1,56 +1,39 @@
-import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, expect, test } from 'vitest'
-import { createClient, setClient } from '../api/client'
-import type { Transport } from '../api/transport'
+import { answeringTransport, installFake, unexpected } from './fake-transport'
 import { usePlaygroundStore } from './playground'
 
 /** The one mocked boundary: a transport that streams two tokens per sample, then answers. */
 function fakeTransport() {
-  const listeners = new Set<(event: string, payload: unknown) => void>()
-  const calls: { method: string; input: Record<string, unknown> }[] = []
-  const push = (event: string, payload: unknown) => listeners.forEach((l) => l(event, payload))
-  const transport: Transport = {
-    kind: 'web',
-    async call(method, input) {
-      const i = input as Record<string, unknown>
-      calls.push({ method, input: i })
-      if (method === 'models.list') {
-        return [
-          { id: 1, name: 'judge', kind: 'preference' },
-          { id: 2, name: 'tiny', kind: 'policy' },
-        ]
+  const fake = answeringTransport(async (method, i) => {
+    if (method === 'models.list') {
+      return [
+        { id: 1, name: 'judge', kind: 'preference' },
+        { id: 2, name: 'tiny', kind: 'policy' },
+      ]
+    }
+    if (method === 'generate.run') {
+      for (const row of [0, 1]) {
+        fake.push('generate.tokens', { request: i.request, row, token: 5, text: 'Ta', done: false })
+        fake.push('generate.tokens', { request: 'someone else', row, token: 9, text: 'XX', done: false })
+        fake.push('generate.tokens', { request: i.request, row, token: 6, text: 'cos', done: true, finishReason: 'eos' })
       }
-      if (method === 'generate.run') {
-        for (const row of [0, 1]) {
-          push('generate.tokens', { request: i.request, row, token: 5, text: 'Ta', done: false })
-          push('generate.tokens', { request: 'someone else', row, token: 9, text: 'XX', done: false })
-          push('generate.tokens', { request: i.request, row, token: 6, text: 'cos', done: true, finishReason: 'eos' })
-        }
-        await new Promise((r) => setTimeout(r, 40))
-        return {
-          model: { id: 2, name: 'tiny' },
-          completions: [0, 1].map((sample) => ({ prompt: 0, sample, text: 'Tacos', tokens: [5, 6], logprobs: [-1, -3], finishReason: 'eos' })),
-          settings: i.settings,
-          tokens: 4,
-          seconds: 0.01,
-        }
+      await new Promise((r) => setTimeout(r, 40))
+      return {
+        model: { id: 2, name: 'tiny' },
+        completions: [0, 1].map((sample) => ({ prompt: 0, sample, text: 'Tacos', tokens: [5, 6], logprobs: [-1, -3], finishReason: 'eos' })),
+        settings: i.settings,
+        tokens: 4,
+        seconds: 0.01,
       }
-      throw new Error(`unexpected ${method}`)
-    },
-    subscribe(listener) {
-      listeners.add(listener as never)
-      return () => listeners.delete(listener as never)
-    },
-    stageFile: async (file) => ({ path: file.name }),
-  }
-  return { transport, calls, push }
+    }
+    throw unexpected(method)
+  })
+  return fake
 }
 
 let fake: ReturnType<typeof fakeTransport>
 beforeEach(() => {
-  setActivePinia(createPinia())
-  fake = fakeTransport()
-  setClient(createClient(fake.transport))
+  fake = installFake(fakeTransport())
 })
 
 test('lists only models that generate, and streams the tokens of its own request into the samples', async () => {

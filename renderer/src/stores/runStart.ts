@@ -3,6 +3,7 @@ import { ref } from 'vue'
 import type { DatasetSummary, JobSummary, ModelSummary, TrainStarted } from '../../../native/api/contract'
 import { client } from '../api/client'
 import { useErrorStore } from './errors'
+import { guarded } from './guard'
 
 export type RunKind = 'sft' | 'pairwise' | 'bt'
 
@@ -54,17 +55,7 @@ export const useRunStartStore = defineStore('runStart', () => {
     unsubscribe = null
   }
 
-  async function guard<T>(work: () => Promise<T>): Promise<T | undefined> {
-    busy.value = true
-    try {
-      return await work()
-    } catch (error) {
-      errors.report(error)
-      return undefined
-    } finally {
-      busy.value = false
-    }
-  }
+  const guard = guarded(busy, errors)
 
   async function launch(form: RunForm): Promise<TrainStarted | undefined> {
     const settings = { steps: form.steps, lr: form.lr, batch: form.batch, optimizer: form.optimizer, seed: form.seed }

@@ -1,7 +1,5 @@
-import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, expect, test } from 'vitest'
-import { createClient, setClient } from '../api/client'
-import type { Transport } from '../api/transport'
+import { answeringTransport, installFake, unexpected } from './fake-transport'
 import { useTournamentsStore } from './tournaments'
 
 const summary = (id: number, status: string, job: string | null = null) => ({
@@ -21,41 +19,27 @@ const summary = (id: number, status: string, job: string | null = null) => ({
 
 /** The one mocked boundary: a transport with one finished tournament and one that starts as a job. */
 function fakeTransport() {
-  const calls: { method: string; input: Record<string, unknown> }[] = []
-  const listeners = new Set<(event: string, payload: unknown) => void>()
   const player = (id: number, name: string) => ({ ref: `model:${id}`, label: name, kind: 'model', model: { id, name, kind: 'policy' }, checkpoint: null, detail: '' })
-  const transport: Transport = {
-    kind: 'web',
-    async call(method, input) {
-      const i = input as Record<string, unknown>
-      calls.push({ method, input: i })
-      switch (method) {
-        case 'tournaments.list':
-          return [summary(1, 'completed')]
-        case 'compare.choices':
-          return { players: [player(3, 'c'), player(2, 'b'), player(1, 'a')], preferences: [] }
-        case 'tournaments.show':
-          return { ...summary(i.tournament as number, i.tournament === 2 ? 'completed' : 'completed'), config: {}, result: { players: ['a', 'b'], matrix: [[0.5, 0.6], [0.4, 0.5]] } }
-        case 'tournaments.start':
-          return summary(2, 'queued', '7')
-        default:
-          throw new Error(`unexpected ${method}`)
-      }
-    },
-    subscribe(listener) {
-      listeners.add(listener as never)
-      return () => listeners.delete(listener as never)
-    },
-    stageFile: async (file) => ({ path: `/staged/${file.name}` }),
-  }
-  return { transport, calls, push: (event: string, payload: unknown) => listeners.forEach((l) => l(event, payload)) }
+  const fake = answeringTransport(async (method, i) => {
+    switch (method) {
+      case 'tournaments.list':
+        return [summary(1, 'completed')]
+      case 'compare.choices':
+        return { players: [player(3, 'c'), player(2, 'b'), player(1, 'a')], preferences: [] }
+      case 'tournaments.show':
+        return { ...summary(i.tournament as number, i.tournament === 2 ? 'completed' : 'completed'), config: {}, result: { players: ['a', 'b'], matrix: [[0.5, 0.6], [0.4, 0.5]] } }
+      case 'tournaments.start':
+        return summary(2, 'queued', '7')
+      default:
+        throw unexpected(method)
+    }
+  })
+  return fake
 }
 
 let fake: ReturnType<typeof fakeTransport>
 beforeEach(() => {
-  setActivePinia(createPinia())
-  fake = fakeTransport()
-  setClient(createClient(fake.transport))
+  fake = installFake(fakeTransport())
 })
 
 test('opens on the newest tournament, follows a started one through its job progress, and reloads it when it finishes', async () => {

@@ -1,8 +1,7 @@
-import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, expect, test, vi } from 'vitest'
-import { ApiError, createClient, setClient } from '../api/client'
-import type { Transport } from '../api/transport'
-import type { ConfigField, EventName, Events, RunSummary } from '../../../native/api/contract'
+import { answeringTransport, installFake, unexpected } from './fake-transport'
+import { ApiError } from '../api/client'
+import type { ConfigField, RunSummary } from '../../../native/api/contract'
 import { toConfig, useTrainingStore, validate } from './training'
 
 const fields: ConfigField[] = [
@@ -19,57 +18,43 @@ const summary = (id: number, status: RunSummary['status'] = 'running'): RunSumma
 
 /** The one mocked boundary: a transport answering runs.* from canned values, and pushing events on demand. */
 function fakeTransport() {
-  const calls: { method: string; input: Record<string, unknown> }[] = []
-  const listeners = new Set<(event: EventName, payload: Events[EventName]) => void>()
   const runs: RunSummary[] = []
-  const transport: Transport = {
-    kind: 'web',
-    async call(method, input) {
-      const i = input as Record<string, unknown>
-      calls.push({ method, input: i })
-      switch (method) {
-        case 'runs.list':
-          return runs
-        case 'runs.metrics':
-          return [{ name: 'loss', steps: [1], values: [0.5] }]
-        case 'runs.show':
-          return { ...runs.find((r) => r.id === i.run), config: { algorithm: 'nash-md-pg', policy: { id: 3, name: 'tiny' }, preference: { id: 4, name: 'judge', kind: 'preference' }, dataset: 'restaurants', tau: 0.1, steps: 20 }, checkpoints: [{ id: 1, run: i.run, step: 10, path: 'runs/1/checkpoints/step-00000010', createdAt: '' }], metricNames: ['loss'] }
-        case 'runs.samples':
-          return [{ step: 0, prompt: 'Where?', completion: 'Tacos.', createdAt: '' }]
-        case 'runs.options':
-          return { fields, algorithms: [{ name: 'nash-md-pg', summary: 'Nash-MD-PG' }] }
-        case 'models.list':
-          return [{ id: 3, name: 'tiny', kind: 'policy', run: null }, { id: 9, name: 'tiny-nash-md-pg-1', kind: 'policy', run: { id: 1, algorithm: 'nash-md-pg', status: 'completed' } }]
-        case 'datasets.list':
-          return [{ name: 'restaurants' }]
-        case 'runs.start': {
-          if (i.tau === 5) throw new ApiError({ code: 'invalid_input', message: 'Prompts of 64 tokens do not fit.', details: { field: 'maxTokens' } })
-          const run = summary(runs.length + 1)
-          runs.unshift(run)
-          return run
-        }
-        case 'runs.pause':
-        case 'runs.resume':
-        case 'runs.cancel':
-          return runs.find((r) => r.id === i.run)
-        default:
-          throw new Error(`unexpected ${method}`)
+  const fake = answeringTransport(async (method, i) => {
+    switch (method) {
+      case 'runs.list':
+        return runs
+      case 'runs.metrics':
+        return [{ name: 'loss', steps: [1], values: [0.5] }]
+      case 'runs.show':
+        return { ...runs.find((r) => r.id === i.run), config: { algorithm: 'nash-md-pg', policy: { id: 3, name: 'tiny' }, preference: { id: 4, name: 'judge', kind: 'preference' }, dataset: 'restaurants', tau: 0.1, steps: 20 }, checkpoints: [{ id: 1, run: i.run, step: 10, path: 'runs/1/checkpoints/step-00000010', createdAt: '' }], metricNames: ['loss'] }
+      case 'runs.samples':
+        return [{ step: 0, prompt: 'Where?', completion: 'Tacos.', createdAt: '' }]
+      case 'runs.options':
+        return { fields, algorithms: [{ name: 'nash-md-pg', summary: 'Nash-MD-PG' }] }
+      case 'models.list':
+        return [{ id: 3, name: 'tiny', kind: 'policy', run: null }, { id: 9, name: 'tiny-nash-md-pg-1', kind: 'policy', run: { id: 1, algorithm: 'nash-md-pg', status: 'completed' } }]
+      case 'datasets.list':
+        return [{ name: 'restaurants' }]
+      case 'runs.start': {
+        if (i.tau === 5) throw new ApiError({ code: 'invalid_input', message: 'Prompts of 64 tokens do not fit.', details: { field: 'maxTokens' } })
+        const run = summary(runs.length + 1)
+        runs.unshift(run)
+        return run
       }
-    },
-    subscribe: (l) => {
-      listeners.add(l)
-      return () => listeners.delete(l)
-    },
-    stageFile: async () => ({ path: '' }),
-  }
-  return { transport, calls, runs, push: <E extends EventName>(event: E, payload: Events[E]) => listeners.forEach((l) => l(event, payload)) }
+      case 'runs.pause':
+      case 'runs.resume':
+      case 'runs.cancel':
+        return runs.find((r) => r.id === i.run)
+      default:
+        throw unexpected(method)
+    }
+  })
+  return { ...fake, runs }
 }
 
 let fake: ReturnType<typeof fakeTransport>
 beforeEach(() => {
-  setActivePinia(createPinia())
-  fake = fakeTransport()
-  setClient(createClient(fake.transport))
+  fake = installFake(fakeTransport())
 })
 
 test('the form opens with the defaults, checks what the engine would refuse, and starts the run', async () => {

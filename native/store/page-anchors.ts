@@ -1,0 +1,148 @@
+import type { Db } from './db'
+
+/** One anchor every this many rows: a page starts at most this many index entries past one. */
+export const anchorSpacing = 1000
+
+/** Rows of a dataset whose positions are known: `ranks[i]` rows of the dataset have ids below `ids[i]`. */
+interface Anchors {
+  /** The dataset's version (see `version`) these positions hold for. */
+  version: string
+  ids: number[]
+  ranks: number[]
+  /** Whether the notes reach the dataset's last rows (no anchor lies beyond the last one). */
+  complete: boolean
+}
+
+/**
+ * Where the row at a given position of a dataset is, once deletes have broken its ids' unbroken
+ * run (SQLite has no rank lookup in an index, so `LIMIT … OFFSET n` walks n index entries: 45–85
+ * ms half-way into a million rows). The position of every thousandth row is noted in one walk of
+ * the dataset's index, as deep as pages have gone; a page then starts from the nearest noted row
+ * below it, about a thousand entries on at most, whatever its depth.
+ *
+ * The notes hold while the dataset's `order_version` does (see migration 005: rows appended later
+ * never shift older ones). The engine's own curation keeps them in step without a walk: after a
+ * delete or an undo commits, `shift` moves each note by the rows removed or put back below it.
+ * Anything else that moves rows (another connection, a rolled-back edit) leaves the version
+ * different from the notes', and the next page walks the index again.
+ */
+export class PageAnchors {
+  private readonly byDataset = new Map<number, Anchors>()
+
+  constructor(private readonly db: Db) {}
+
+  /**
+   * The dataset's `order_version`, with its creation time: a dataset deleted elsewhere and made
+   * again under the same id starts at version 0 again, and must not inherit the old one's notes.
+   */
+  version(datasetId: number): string {
+    const row = this.db
+      .prepare('SELECT n.order_version AS version, d.created_at AS created FROM datasets d JOIN dataset_counts n ON n.dataset_id = d.id WHERE d.id = ?')
+      .get(datasetId) as { version: number; created: string } | undefined
+    return row ? `${row.version}@${row.created}` : ''
+  }
+
+  /**
+   * Where to start reading the row at position `offset` (0-based): the first id at or above `from`
+   * in the dataset's id order, then `skip` rows on (fewer than about two anchors' spacing).
+   */
+  locate(datasetId: number, offset: number): { from: number; skip: number } {
+    // One read transaction: the version and any walk see the same rows.
+    return this.db.transaction(() => {
+      const anchors = this.current(datasetId)
+      this.extend(datasetId, anchors, offset)
+      const found = lastAtOrBelow(anchors.ranks, offset)
+      if (found === -1) return { from: 0, skip: offset }
+      return { from: anchors.ids[found], skip: offset - anchors.ranks[found] }
+    })()
+  }
+
+  /**
+   * After the engine's own edit committed: `removed` ids left the dataset and `restored` ids came
+   * back, moving its version from `before` to `after`. Notes made at `before` move with them;
+   * any others are dropped (the next page walks afresh).
+   */
+  shift(datasetId: number, before: string, after: string, change: { removed?: number[]; restored?: number[] }): void {
+    const anchors = this.byDataset.get(datasetId)
+    if (!anchors || anchors.version !== before) {
+      this.byDataset.delete(datasetId)
+      return
+    }
+    const removed = [...(change.removed ?? [])].sort((a, b) => a - b)
+    const restored = [...(change.restored ?? [])].sort((a, b) => a - b)
+    const gone = new Set(removed)
+    const ids: number[] = []
+    const ranks: number[] = []
+    anchors.ids.forEach((id, i) => {
+      // A removed row can anchor nothing; its neighbours' anchors still bound every page.
+      if (gone.has(id)) return
+      ids.push(id)
+      ranks.push(anchors.ranks[i] - countBelow(removed, id) + countBelow(restored, id))
+    })
+    this.byDataset.set(datasetId, { version: after, ids, ranks, complete: anchors.complete })
+  }
+
+  /** The notes for the dataset's current version; empty when they are missing or stale. */
+  private current(datasetId: number): Anchors {
+    const version = this.version(datasetId)
+    const known = this.byDataset.get(datasetId)
+    if (known && known.version === version) return known
+    const fresh: Anchors = { version, ids: [], ranks: [], complete: false }
+    this.byDataset.set(datasetId, fresh)
+    return fresh
+  }
+
+  /**
+   * Note anchors on from the last one until one lies within a spacing of `offset` (or the rows
+   * end): each a probe `anchorSpacing` entries on, so a walk costs what one offset walk to that
+   * depth costs, once; the rows before it are never walked again.
+   */
+  private extend(datasetId: number, anchors: Anchors, offset: number): void {
+    if (anchors.ids.length === 0) {
+      const first = this.db.prepare('SELECT min(id) FROM comparisons WHERE dataset_id = ?').pluck().get(datasetId) as number | null
+      if (first === null) {
+        anchors.complete = true
+        return
+      }
+      anchors.ids.push(first)
+      anchors.ranks.push(0)
+    }
+    const next = this.db.prepare(`SELECT id FROM comparisons WHERE dataset_id = ? AND id > ? ORDER BY id LIMIT 1 OFFSET ${anchorSpacing - 1}`).pluck()
+    while (!anchors.complete && anchors.ranks[anchors.ranks.length - 1] + anchorSpacing <= offset) {
+      const last = anchors.ids.length - 1
+      const id = next.get(datasetId, anchors.ids[last]) as number | undefined
+      if (id === undefined) anchors.complete = true
+      else {
+        anchors.ids.push(id)
+        anchors.ranks.push(anchors.ranks[last] + anchorSpacing)
+      }
+    }
+  }
+}
+
+/** The index of the last of the increasing `values` at or below `x`; -1 when none is. */
+function lastAtOrBelow(values: number[], x: number): number {
+  let low = 0
+  let high = values.length - 1
+  let found = -1
+  while (low <= high) {
+    const mid = (low + high) >> 1
+    if (values[mid] <= x) {
+      found = mid
+      low = mid + 1
+    } else high = mid - 1
+  }
+  return found
+}
+
+/** How many of the sorted `values` are below `x`. */
+function countBelow(values: number[], x: number): number {
+  let low = 0
+  let high = values.length
+  while (low < high) {
+    const mid = (low + high) >> 1
+    if (values[mid] < x) low = mid + 1
+    else high = mid
+  }
+  return low
+}
