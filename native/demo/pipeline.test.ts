@@ -113,3 +113,32 @@ describe('the demo pipeline, end to end at a tiny size', () => {
     expect(report.findings.some((f) => /intermediate β/.test(f))).toBe(true)
   })
 })
+
+describe('cancelling the demo', () => {
+  it('stops the stage running (its own run) and records the demo as cancelled', async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'nashlab-demo-cancel-'))
+    const e = new Engine({ database: path.join(other, 'nashlab.db'), mode: 'cli' })
+    try {
+      const service = e.service(DemoService)
+      const sftRunning = new Promise<void>((resolve) => {
+        const off = e.events.on('runs.status', (s) => {
+          if (s.status === 'running') {
+            off()
+            resolve()
+          }
+        })
+      })
+      service.start('quick', path.join(other, 'out'), { ...tiny, sftSteps: 100_000 })
+      await sftRunning
+      const cancelled = await e.call('demo.cancel', {})
+      expect(cancelled.state).toBe('cancelled')
+      expect(cancelled.stages.find((s) => s.id === 'sft')?.status).toBe('failed')
+      const runs = await e.call('runs.list', {})
+      expect(runs.map((r) => [r.algorithm, r.status])).toEqual([['sft', 'cancelled']])
+      await expect(e.call('demo.cancel', {})).rejects.toThrow('No demo is running.')
+    } finally {
+      await e.close()
+      fs.rmSync(other, { recursive: true, force: true })
+    }
+  }, 120_000)
+})

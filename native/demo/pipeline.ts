@@ -16,6 +16,8 @@ import path from 'node:path'
 import type { DemoStage } from '../api/demo'
 import { NashlabError } from '../api/errors'
 import type { JobProgress } from '../api/events'
+import type { ModelSummary } from '../api/models'
+import type { TrainStarted } from '../api/train'
 import type { TournamentDetail } from '../api/tournaments'
 import type { Engine } from '../engine/engine'
 import { loadPolicy, loadPreference } from '../eval/load'
@@ -120,6 +122,41 @@ export async function runDemo(engine: Engine, options: DemoOptions): Promise<Dem
     }
   }
   const ctx = { signal }
+  /** Call `stop` when the demo is cancelled, also when it already was; returns the undo. */
+  const whenCancelled = (stop: () => void): (() => void) => {
+    if (signal.aborted) {
+      stop()
+      return () => {}
+    }
+    signal.addEventListener('abort', stop, { once: true })
+    return () => signal.removeEventListener('abort', stop)
+  }
+  /** Wait for a training run started without `wait` (a cancel of the demo cancels its job); its model. */
+  const trained = async (started: TrainStarted): Promise<ModelSummary> => {
+    const detach = whenCancelled(() => void engine.call('jobs.cancel', { id: started.job }).catch(() => {}))
+    try {
+      const ended = (status: string) => status === 'completed' || status === 'failed' || status === 'cancelled'
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          offRun()
+          resolve()
+        }
+        const offRun = engine.events.on('runs.status', (e) => {
+          if (e.run === started.run.id && ended(e.status)) done()
+        })
+        void engine.call('runs.show', { run: started.run.id }).then((d) => {
+          if (ended(d.status)) done()
+        })
+      })
+      const run = await engine.call('runs.show', { run: started.run.id })
+      if (run.status !== 'completed') throw new NashlabError(run.status === 'cancelled' ? 'cancelled' : 'internal', `Run ${run.id} (${run.algorithm}) ended ${run.status}${run.error ? `: ${run.error}` : ''}.`)
+      const model = (await engine.call('models.list', {})).find((m) => m.run?.id === run.id)
+      if (!model) throw new NashlabError('internal', `Run ${run.id} completed without registering a model.`)
+      return model
+    } finally {
+      detach()
+    }
+  }
   const out = path.resolve(options.out)
   fs.mkdirSync(out, { recursive: true })
   try {
@@ -159,15 +196,17 @@ export async function runDemo(engine: Engine, options: DemoOptions): Promise<Dem
         tokenizer: { dataset: demonstrationsDataset, vocabSize: p.vocab },
         seed,
       })
-      const trained = await engine.call(
-        'train.sft',
-        { model: `${tag}-policy`, dataset: demonstrationsDataset, examples: 'responses', settings: { steps: sizes.sftSteps, batch: sizes.sftBatch, lr: sizes.sftLr, seed, holdout: 0.1, evalEvery: 0, checkpointEvery: sizes.sftSteps, keepCheckpoints: 1 }, name: `${tag}-sft`, wait: true },
-        ctx,
-      )
-      if (!trained.model) throw new NashlabError('internal', `The SFT run ${trained.run.id} ended ${trained.run.status} without a model.`)
-      const [loss] = await engine.call('runs.metrics', { run: trained.run.id, names: ['eval/loss'] })
-      s.detail = `${trained.model.name} (run ${trained.run.id}${loss?.values.length ? `, held-out loss ${loss.values.at(-1)!.toFixed(3)} nats/token` : ''})`
-      return { model: trained.model, run: trained.run.id, heldOutLoss: loss?.values.at(-1) ?? null }
+      const started = await engine.call('train.sft', {
+        model: `${tag}-policy`,
+        dataset: demonstrationsDataset,
+        examples: 'responses',
+        settings: { steps: sizes.sftSteps, batch: sizes.sftBatch, lr: sizes.sftLr, seed, holdout: 0.1, evalEvery: 0, checkpointEvery: sizes.sftSteps, keepCheckpoints: 1 },
+        name: `${tag}-sft`,
+      })
+      const model = await trained(started)
+      const [loss] = await engine.call('runs.metrics', { run: started.run.id, names: ['eval/loss'] })
+      s.detail = `${model.name} (run ${started.run.id}${loss?.values.length ? `, held-out loss ${loss.values.at(-1)!.toFixed(3)} nats/token` : ''})`
+      return { model, run: started.run.id, heldOutLoss: loss?.values.at(-1) ?? null }
     })
 
     const collected = await stage('collect', async (s) => {
@@ -215,18 +254,21 @@ export async function runDemo(engine: Engine, options: DemoOptions): Promise<Dem
 
     const trainJudge = async (s: DemoStage, kind: 'pairwise' | 'bt') => {
       const name = `${tag}-${kind === 'pairwise' ? 'preference' : 'reward'}`
-      const trained = await engine.call(
-        'train.preference',
+      const started = await engine.call('train.preference', {
+        dataset: comparisonsDataset,
+        kind,
+        from: sft.model.id,
         // A policy so weak that every pair is "both bad" leaves nothing decisive: then those pairs count as ties.
-        { dataset: comparisonsDataset, kind, from: sft.model.id, includeBothBad: collected.outcomes.a + collected.outcomes.b + collected.outcomes.tie === 0, settings: { steps: sizes.preferenceSteps, batch: sizes.preferenceBatch, lr: sizes.preferenceLr, seed, holdout: 0.15, evalEvery: 0, checkpointEvery: sizes.preferenceSteps, keepCheckpoints: 1 }, name, wait: true },
-        ctx,
-      )
-      if (!trained.model) throw new NashlabError('internal', `The ${kind} run ${trained.run.id} ended ${trained.run.status} without a model.`)
-      const metric = async (m: string) => (await engine.call('runs.metrics', { run: trained.run.id, names: [m] }))[0]?.values.at(-1) ?? null
+        includeBothBad: collected.outcomes.a + collected.outcomes.b + collected.outcomes.tie === 0,
+        settings: { steps: sizes.preferenceSteps, batch: sizes.preferenceBatch, lr: sizes.preferenceLr, seed, holdout: 0.15, evalEvery: 0, checkpointEvery: sizes.preferenceSteps, keepCheckpoints: 1 },
+        name,
+      })
+      const model = await trained(started)
+      const metric = async (m: string) => (await engine.call('runs.metrics', { run: started.run.id, names: [m] }))[0]?.values.at(-1) ?? null
       const heldOut = { accuracy: await metric('eval/accuracy'), logLoss: await metric('eval/log_loss'), calibrationError: await metric('eval/calibration_error') }
-      const optionP = await optionPreferences(engine, trained.model.id)
+      const optionP = await optionPreferences(engine, model.id)
       s.detail = `${name}: held-out accuracy ${heldOut.accuracy === null ? 'n/a' : `${(heldOut.accuracy * 100).toFixed(1)}%`}, log-loss ${heldOut.logLoss?.toFixed(3) ?? 'n/a'}`
-      return { model: trained.model, run: trained.run.id, heldOut, optionP }
+      return { model, run: started.run.id, heldOut, optionP }
     }
     const preference = await stage('preference', (s) => trainJudge(s, 'pairwise'))
     const reward = await stage('reward', (s) => trainJudge(s, 'bt'))
@@ -255,9 +297,8 @@ export async function runDemo(engine: Engine, options: DemoOptions): Promise<Dem
           keepCheckpoints: 1,
           seed,
         })
-        const onAbort = () => void engine.call('runs.cancel', { run: started.id }).catch(() => {})
-        signal.addEventListener('abort', onAbort, { once: true })
-        const ended = await nash.finished(started.id).finally(() => signal.removeEventListener('abort', onAbort))
+        const detach = whenCancelled(() => void engine.call('runs.cancel', { run: started.id }).catch(() => {}))
+        const ended = await nash.finished(started.id).finally(detach)
         if (ended.status !== 'completed') throw new NashlabError(ended.status === 'cancelled' ? 'cancelled' : 'internal', `Run ${started.id} (${r.label}) ended ${ended.status}${ended.error ? `: ${ended.error}` : ''}.`)
         const model = (await engine.call('models.list', {})).find((m) => m.run?.id === started.id)
         if (!model) throw new NashlabError('internal', `Run ${started.id} completed without registering its policy.`)
@@ -297,6 +338,7 @@ export async function runDemo(engine: Engine, options: DemoOptions): Promise<Dem
     const players = policies.map((p) => p.model.name)
     const tournament = async (judge: string): Promise<TournamentDetail> => {
       const startedT = await engine.call('tournaments.start', { name: `${tag} (${judge === 'oracle' ? 'oracle' : 'preference model'})`, players, judge, prompts: comparisonsDataset, n: sizes.tournamentN, settings: { maxTokens: sizes.maxTokens, seed }, seed, bootstrap: 200 })
+      const detach = whenCancelled(() => void engine.call('tournaments.cancel', { tournament: startedT.id }).catch(() => {}))
       await new Promise<void>((resolve) => {
         const check = (status: string) => ['completed', 'failed', 'cancelled'].includes(status)
         const done = () => {
@@ -310,7 +352,9 @@ export async function runDemo(engine: Engine, options: DemoOptions): Promise<Dem
           if (check(t.status)) done()
         })
       })
+      detach()
       const detail = await engine.call('tournaments.show', { tournament: startedT.id })
+      if (detail.status === 'cancelled') throw new NashlabError('cancelled', 'The demo was cancelled.')
       if (detail.status !== 'completed' || !detail.result) throw new NashlabError('internal', `Tournament ${detail.id} ended ${detail.status}${detail.error ? `: ${detail.error}` : ''}.`)
       return detail
     }

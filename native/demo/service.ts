@@ -132,10 +132,8 @@ export class DemoService implements Service {
 
   async cancel(): Promise<DemoStatus> {
     if (!this.running || !this.controller) throw new NashlabError('conflict', 'No demo is running.')
+    // The stage running cancels its own job, run or tournament (and nothing else of the user's).
     this.controller.abort()
-    // The job running now is cancelled too (a stage waits for it otherwise).
-    const running = this.engine?.jobs.list().filter((j) => j.status === 'running' || j.status === 'paused' || j.status === 'queued') ?? []
-    await Promise.all(running.map((j) => this.engine!.jobs.cancel(j.id).catch(() => undefined)))
     return this.finished()
   }
 

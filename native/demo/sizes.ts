@@ -61,7 +61,9 @@ export const demoSizes: Record<DemoMode, DemoSizes> = {
     preferenceLr: 5e-4,
     runSteps: 120,
     runBatch: 16,
-    runLr: 1e-3,
+    // At 1e-3 every β > 0 collapsed onto one option within 120 steps (no samples of the others are left
+    // to learn from); at 3e-4 Nash-MD-PG β 0.25 ends at a mixture while RLHF still collapses (measured).
+    runLr: 3e-4,
     evalEvery: 25,
     maxTokens: 24,
     shareSamples: 384,
