@@ -24,6 +24,8 @@ test('a Nash-MD-PG run started from the form: live chart, cancel, resume, finish
   await form.getByLabel('policy', { exact: true }).selectOption({ label: 'tiny (policy)' })
   await form.getByLabel('preference', { exact: true }).selectOption({ label: 'tiny-judge (preference)' })
   await form.getByLabel('dataset', { exact: true }).selectOption('restaurants')
+  // The held-out win rate judged by the demo's rater population rather than the training judge.
+  await form.getByLabel('evalJudge', { exact: true }).selectOption('oracle')
   expect(await form.locator('[data-field="tau"] .help').textContent()).toContain('KL regularisation')
   for (const [field, value] of [['steps', '150'], ['batch', '4'], ['maxTokens', '8'], ['evalEvery', '50'], ['samplesEvery', '25'], ['checkpointEvery', '25'], ['threads', '1']]) {
     await form.getByLabel(field, { exact: true }).fill(value)
@@ -57,12 +59,15 @@ test('a Nash-MD-PG run started from the form: live chart, cancel, resume, finish
   await expect.poll(() => page.locator('[data-trained-model]').textContent()).toContain(`tiny-nash-md-pg-${run}`)
   await expect.poll(() => page.locator('[data-sample-step="150"]').count()).toBe(1)
   expect(await page.locator('[data-metric="eval/win_rate"]').count()).toBe(1)
+  const shown = await wb.engine.call('runs.show', { run })
+  expect(shown.config.evalJudge).toMatchObject({ name: 'oracle', kind: 'oracle' })
   await page.getByLabel('Log scale').check()
   await wb.screenshot('training-run')
 
   // "New run from this one" opens the form with the run's settings.
   await page.getByRole('button', { name: `New run from run ${run}` }).click()
   await expect.poll(() => page.getByRole('form', { name: 'New run' }).getByLabel('steps', { exact: true }).inputValue()).toBe('150')
+  expect(await page.getByRole('form', { name: 'New run' }).getByLabel('evalJudge', { exact: true }).inputValue()).toBe('oracle')
 
   // The trained model and the run's checkpoints are offered where models are picked, in Compare.
   await page.goto(`${wb.server.url}#/compare`)

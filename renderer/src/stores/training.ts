@@ -208,7 +208,9 @@ export const useTrainingStore = defineStore('training', () => {
     try {
       const detail = await client().call('runs.show', { run })
       const copy: RunDraft = {}
-      for (const [name, value] of Object.entries(detail.config)) copy[name] = value !== null && typeof value === 'object' && 'id' in value && !Array.isArray(value) ? (value as { id: number }).id : value
+      // Models come back as {id, name, kind}; the oracle eval judge as {kind: 'oracle'}, named by its name.
+      const ref = (value: { id: number; name: string; kind: string }) => (value.kind === 'oracle' ? value.name : value.id)
+      for (const [name, value] of Object.entries(detail.config)) copy[name] = value !== null && typeof value === 'object' && 'id' in value && !Array.isArray(value) ? ref(value as { id: number; name: string; kind: string }) : value
       await openForm(copy)
     } catch (error) {
       errors.report(error)
