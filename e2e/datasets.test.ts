@@ -71,6 +71,9 @@ test('deleting a dataset from the keyboard asks first, names what goes, and keep
   await expect.poll(() => page.getByTestId('dataset-counts').textContent()).toContain('3 comparisons')
 
   const open = page.getByRole('button', { name: 'Delete dataset…' })
+  // The button is disabled while the view is busy (the import's refresh): wait for the new dataset, enabled.
+  await page.getByRole('heading', { name: 'scratch', exact: true }).waitFor()
+  await expect.poll(() => open.isEnabled()).toBe(true)
   await open.focus()
   await page.keyboard.press('Enter')
   const dialog = page.getByRole('dialog', { name: 'Delete the dataset “scratch”?' })
