@@ -1,27 +1,12 @@
 import path from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { DemoService } from '../native/demo/service'
+import { tinyDemoSizes } from '../native/demo/fixtures/tiny-sizes'
 import type { DemoSizes } from '../native/demo/sizes'
 import { openWorkbench, type Workbench } from './harness'
 
-/** The demo's code path at a size an end-to-end test can afford (every stage runs). */
-const tiny: DemoSizes = {
-  policy: { dModel: 16, layers: 1, heads: 2, context: 64, vocab: 300 },
-  sftSteps: 40,
-  sftBatch: 8,
-  sftLr: 6e-3,
-  comparisons: 36,
-  preferenceSteps: 2,
-  preferenceBatch: 8,
-  preferenceLr: 5e-4,
-  runSteps: 2,
-  runBatch: 2,
-  runLr: 1e-3,
-  evalEvery: 1,
-  maxTokens: 10,
-  shareSamples: 24,
-  tournamentN: 2,
-}
+/** The tests' tiny demo, a little smaller still for the browser test (every stage runs). */
+const tiny: DemoSizes = { ...tinyDemoSizes, sftSteps: 40, comparisons: 36, preferenceSteps: 2, maxTokens: 10 }
 
 let wb: Workbench
 beforeAll(async () => {

@@ -8,26 +8,9 @@ import { fixedPointResidual } from '../game/equilibrium'
 import { preferenceGame } from '../game/game'
 import type { DemoReport } from './report-data'
 import { DemoService } from './service'
-import type { DemoSizes } from './sizes'
+import { tinyDemoSizes } from './fixtures/tiny-sizes'
 
-/** The demo's code path at a size a test can afford: every stage runs, only the counts are tiny. */
-const tiny: DemoSizes = {
-  policy: { dModel: 16, layers: 1, heads: 2, context: 64, vocab: 300 },
-  sftSteps: 60,
-  sftBatch: 8,
-  sftLr: 6e-3,
-  comparisons: 48,
-  preferenceSteps: 3,
-  preferenceBatch: 8,
-  preferenceLr: 5e-4,
-  runSteps: 2,
-  runBatch: 2,
-  runLr: 1e-3,
-  evalEvery: 1,
-  maxTokens: 12,
-  shareSamples: 24,
-  tournamentN: 2,
-}
+const tiny = tinyDemoSizes
 
 let dir: string
 let engine: Engine
