@@ -3,15 +3,22 @@ import vue from '@vitejs/plugin-vue'
 import { resolve } from 'node:path'
 
 // Explicit entries: electron/main, electron/preload and renderer/ (see shared toolchain notes).
-// The main build also emits the engine's job worker (out/main/job-worker.js, with every job script
-// bundled; native/jobs/runner.ts starts it when it finds it beside the bundle). Chunks stay in
-// out/main so that module-relative URLs resolve the same from every file of the build.
+// The main build also emits the engine's child entries, which the engine starts when it finds them
+// beside the bundle: the job worker (out/main/job-worker.js, every job script bundled; see
+// native/jobs/runner.ts) and the device probe's child process (out/main/probe-child.js; see
+// native/runtime/probe.ts). Chunks stay in out/main so that module-relative URLs resolve the same
+// from every file of the build. Dependencies (onnxruntime-node, better-sqlite3, ...) stay external
+// imports, loaded from node_modules.
 export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        input: { index: resolve(__dirname, 'electron/main/index.ts'), 'job-worker': resolve(__dirname, 'native/engine/job-worker.ts') },
+        input: {
+          index: resolve(__dirname, 'electron/main/index.ts'),
+          'job-worker': resolve(__dirname, 'native/engine/job-worker.ts'),
+          'probe-child': resolve(__dirname, 'native/runtime/probe-child.ts'),
+        },
         output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },
     },

@@ -82,7 +82,7 @@ describe('checkpoints', () => {
     for (let round = 0; round < 2; round++) {
       const target = lastPrinted + 4
       lastPrinted = await new Promise<number>((resolve, reject) => {
-        const child = spawn(process.execPath, [...typescriptChildArgs, writer, root], { stdio: ['ignore', 'pipe', 'pipe'] })
+        const child = spawn(process.execPath, [...typescriptChildArgs(), writer, root], { stdio: ['ignore', 'pipe', 'pipe'] })
         let printed = 0
         let killing = false
         let stderr = ''

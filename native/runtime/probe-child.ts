@@ -1,6 +1,7 @@
 /**
  * One device probe, run in its own short-lived process by probe.ts:
- *   node --import tsx native/runtime/probe-child.ts PROVIDER
+ *   node --import tsx native/runtime/probe-child.ts PROVIDER   (from source)
+ *   node out/main/probe-child.js PROVIDER                      (the build; Electron's binary with ELECTRON_RUN_AS_NODE)
  * Creates the probe model's session on PROVIDER (no fallback), runs it once, checks the sum and
  * prints one JSON line: {"ok":true,"milliseconds":N} or {"ok":false,"message":"...","ortMessage":"..."}.
  * A provider that crashes while loading takes down this process only; ORT's own log lines go to

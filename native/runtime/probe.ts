@@ -1,11 +1,25 @@
 import { spawn } from 'node:child_process'
+import fs from 'node:fs'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import type { DeviceList, ProviderName, ProviderStatus } from '../api/devices'
 import { autoOrder, knownObstacle, optInProviders, providerLabels, providerNames, readableOrtMessage, startFailure } from './providers'
 import { childEnvironment, typescriptChildArgs } from './typescript-child'
 
-const probeChild = fileURLToPath(new URL('./probe-child.ts', import.meta.url))
+/** File name of the probe child electron-vite's main build emits beside the engine's bundle. */
+export const BUILT_PROBE_CHILD = 'probe-child.js'
+
+/**
+ * Node arguments that start one probe for code loaded from `moduleUrl` (the provider name follows):
+ * the built probe child when it sits beside it (the engine runs from electron-vite's output, where
+ * there is no TypeScript and no tsx), else probe-child.ts through tsx's loader.
+ */
+export function probeChildArgs(moduleUrl: URL | string): string[] {
+  const built = new URL(`./${BUILT_PROBE_CHILD}`, moduleUrl)
+  if (built.protocol === 'file:' && fs.existsSync(fileURLToPath(built))) return [fileURLToPath(built)]
+  return [...typescriptChildArgs(), fileURLToPath(new URL('./probe-child.ts', moduleUrl))]
+}
+
 /** A probe that has not answered by then is reported as not usable (a GPU driver can hang). */
 const probeTimeoutMs = 60_000
 
@@ -53,7 +67,7 @@ type ProbeAnswer = { ok: true; milliseconds: number } | { ok: false; reason: str
 
 function runProbe(provider: ProviderName): Promise<ProbeAnswer> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...typescriptChildArgs, probeChild, provider], {
+    const child = spawn(process.execPath, [...probeChildArgs(import.meta.url), provider], {
       // ORT's error lines name the library that did not load; the child's stderr is read for them.
       env: childEnvironment({ NASHLAB_ORT_LOG: 'error' }),
       stdio: ['ignore', 'pipe', 'pipe'],
