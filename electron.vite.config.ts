@@ -3,8 +3,9 @@ import vue from '@vitejs/plugin-vue'
 import { resolve } from 'node:path'
 
 // Explicit entries: electron/main, electron/preload and renderer/ (see shared toolchain notes).
-// The main build also emits the engine's child entries, which the engine starts when it finds them
-// beside the bundle: the job worker (out/main/job-worker.js, every job script bundled; see
+// The main build also emits the command line (out/main/cli.js, which an installed app runs in Node
+// mode; see docs/packaging.md) and the engine's child entries, which the engine starts when it finds
+// them beside the bundle: the job worker (out/main/job-worker.js, every job script bundled; see
 // native/jobs/runner.ts) and the device probe's child process (out/main/probe-child.js; see
 // native/runtime/probe.ts). Chunks stay in out/main so that module-relative URLs resolve the same
 // from every file of the build. Dependencies (onnxruntime-node, better-sqlite3, ...) stay external
@@ -18,6 +19,7 @@ export default defineConfig({
           index: resolve(__dirname, 'electron/main/index.ts'),
           'job-worker': resolve(__dirname, 'native/engine/job-worker.ts'),
           'probe-child': resolve(__dirname, 'native/runtime/probe-child.ts'),
+          cli: resolve(__dirname, 'native/cli/entry.ts'),
         },
         output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },

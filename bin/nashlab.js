@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// The `nashlab` command. Runs the engine's TypeScript sources through tsx, so the CLI needs no build.
+// The `nashlab` command of a checkout. Runs the engine's TypeScript sources through tsx, so the CLI
+// needs no build. The build has its own compiled entry (out/main/cli.js from native/cli/entry.ts),
+// which an installed app runs without tsx; see docs/packaging.md.
 import { register } from 'tsx/esm/api'
 
 register()

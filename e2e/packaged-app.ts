@@ -4,6 +4,7 @@
  *
  *   nashlab                        the app's binary
  *   resources/app.asar/            package.json, out/ (main, preload, renderer), node_modules/
+ *   resources/cli/nashlab          the command-line launcher (resources/cli/ of the checkout)
  *
  * It has no native/, no bin/ and no tsx, so whatever runs from it shows that the build needs no
  * TypeScript sources. Three differences from a real package: app.asar is a plain folder; the
@@ -21,6 +22,8 @@ export interface PackagedApp {
   root: string
   /** resources/app.asar: what electron-builder packs from `files`. */
   app: string
+  /** resources/cli/nashlab. */
+  launcher: string
   /** Environment for a command run from the package: a fresh data folder, no loader flags. */
   env: NodeJS.ProcessEnv
   remove(): void
@@ -44,8 +47,9 @@ export function packagedApp(): PackagedApp {
     fs.mkdirSync(path.dirname(link), { recursive: true })
     fs.symlinkSync(path.join(modules, name), link, 'dir')
   }
+  fs.cpSync(path.join(projectRoot, 'resources', 'cli'), path.join(resources, 'cli'), { recursive: true })
   fs.symlinkSync(process.execPath, path.join(root, 'nashlab'))
   const env: NodeJS.ProcessEnv = { ...process.env, NASHLAB_HOME: path.join(root, 'home') }
   for (const name of ['NODE_OPTIONS', 'NASHLAB_DB', 'ELECTRON_RUN_AS_NODE']) delete env[name]
-  return { root, app, env, remove: () => fs.rmSync(root, { recursive: true, force: true }) }
+  return { root, app, launcher: path.join(resources, 'cli', 'nashlab'), env, remove: () => fs.rmSync(root, { recursive: true, force: true }) }
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import fs from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import { dirname, join } from 'node:path'
@@ -8,6 +9,12 @@ import type { BenchResult } from './bench'
 import { benches } from './index'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+/** The command line a bench child runs: the built CLI beside this bundle (out/main/cli.js), else bin/nashlab.js from source. */
+function cliEntry(): string {
+  const built = new URL('./cli.js', import.meta.url)
+  return built.protocol === 'file:' && fs.existsSync(fileURLToPath(built)) ? fileURLToPath(built) : join(root, 'bin', 'nashlab.js')
+}
 
 /** Run one bench in this process. */
 export async function runBenchHere(name: string): Promise<BenchResult> {
@@ -20,7 +27,7 @@ export async function runBenchHere(name: string): Promise<BenchResult> {
 /** Run one bench in a child process (its own peak RSS), returning its result. */
 function runInChild(name: string): Promise<BenchResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bin', 'nashlab.js'), 'bench', '--only', name, '--in-process', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, [cliEntry(), 'bench', '--only', name, '--in-process', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''
     child.stdout.on('data', (d) => (out += d))
     child.on('error', reject)

@@ -5,10 +5,14 @@ import { projectRoot } from '../server/paths'
 
 export const demoDataset = 'restaurants (demo)'
 
-/** Where the shipped demo files live: beside the sources, or in a packaged app's resources. */
+/**
+ * Where the shipped demo files live: beside the sources, or in a packaged app's resources folder
+ * (Electron's `process.resourcesPath`; the parent of app.asar, the project root of the build, also
+ * when the command line runs in Node mode).
+ */
 export function demoResources(): string {
   const packaged = (process as { resourcesPath?: string }).resourcesPath
-  const candidates = [path.join(projectRoot, 'resources', 'demo'), ...(packaged ? [path.join(packaged, 'demo')] : [])]
+  const candidates = [path.join(projectRoot, 'resources', 'demo'), ...(packaged ? [path.join(packaged, 'demo')] : []), path.join(projectRoot, '..', 'demo')]
   return candidates.find((dir) => fs.existsSync(dir)) ?? candidates[0]
 }
 
