@@ -10,7 +10,7 @@
  * TypeScript sources. Three differences from a real package: app.asar is a plain folder; the
  * binary is a link to this Node, which ignores ELECTRON_RUN_AS_NODE where Electron's binary needs
  * it; node_modules links the checkout's production dependencies (built for Node, not rebuilt for
- * Electron), every one but tsx.
+ * Electron); tsx is a development dependency, so it is not among them.
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -42,7 +42,7 @@ export function packagedApp(): PackagedApp {
   for (const part of ['main', 'preload', 'renderer']) fs.cpSync(path.join(checkoutOut, part), path.join(app, 'out', part), { recursive: true })
   const modules = fs.realpathSync(path.join(projectRoot, 'node_modules'))
   const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
-  for (const name of Object.keys(pkg.dependencies).filter((n) => n !== 'tsx')) {
+  for (const name of Object.keys(pkg.dependencies)) {
     const link = path.join(app, 'node_modules', name)
     fs.mkdirSync(path.dirname(link), { recursive: true })
     fs.symlinkSync(path.join(modules, name), link, 'dir')
