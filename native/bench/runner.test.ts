@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { benches } from './index'
-import { formatTable, runBenchHere } from './runner'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { defaultResultsPath, formatTable, runBenchHere } from './runner'
 
 describe('bench registry', () => {
   it('has unique names prefixed by their group', () => {
@@ -19,5 +21,10 @@ describe('bench registry', () => {
       'train.x  ofCeiling         52.3  %       ',
     ])
     await expect(runBenchHere('nope')).rejects.toThrow('No bench named "nope".')
+  })
+
+  it('writes results into the checkout when it runs in one', () => {
+    const checkout = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+    expect(defaultResultsPath()).toBe(path.join(checkout, 'bench', 'results.json'))
   })
 })

@@ -48,8 +48,18 @@ export interface BenchRun {
   written?: string
 }
 
-/** Run the selected benches (a name or a group), each in its own process, and write bench/results.json. */
-export async function runBenches(only: string | undefined, onResult: (r: BenchResult) => void): Promise<BenchRun> {
+/**
+ * Where results go by default: bench/results.json of the checkout when running in one (its native/
+ * sources sit beside the build), else bench/results.json under the working folder (an installed app's
+ * own folder is read-only).
+ */
+export function defaultResultsPath(): string {
+  const base = fs.existsSync(join(root, 'native')) ? root : process.cwd()
+  return join(base, 'bench', 'results.json')
+}
+
+/** Run the selected benches (a name or a group), each in its own process, and write the results (default: {@link defaultResultsPath}). */
+export async function runBenches(only: string | undefined, onResult: (r: BenchResult) => void, out = defaultResultsPath()): Promise<BenchRun> {
   const selected = benches.filter((b) => !only || b.name === only || b.group === only)
   if (selected.length === 0) throw new NashlabError('not_found', `No bench or group named "${only}". Benches: ${benches.map((b) => b.name).join(', ')}.`)
   const results: BenchResult[] = []
@@ -58,7 +68,7 @@ export async function runBenches(only: string | undefined, onResult: (r: BenchRe
     results.push(r)
     onResult(r)
   }
-  const written = join(root, 'bench', 'results.json')
+  const written = out
   await mkdir(dirname(written), { recursive: true })
   // The host's load average says how much other work competed for the cores during the run.
   const host = { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg() }
