@@ -5,7 +5,7 @@ import { parameterCount, weightSpecs, type Weights } from '../models/weights'
 import { encodeModel } from '../onnx/encode'
 import { ort, type InferenceSession, type Tensor } from '../runtime/ort'
 import { createSession, type SessionRequest } from '../runtime/session'
-import { DecoderBatch, type DecoderIo, type DecoderRows } from './decoder-session'
+import { DecoderBatch, emptyPast, type DecoderIo, type DecoderRows } from './decoder-session'
 import { SlotBatch, type NarrowStep } from './slot-batch'
 import { gatherLogProbs } from './softmax'
 
@@ -149,11 +149,7 @@ export class GraphRunner implements DecoderRunner {
   async score(sequences: readonly (readonly number[])[]): Promise<Float32Array[]> {
     const { width, targets: _targets, ...feeds } = sequenceFeeds(sequences)
     const rows = sequences.length
-    const past: Record<string, Tensor> = {}
-    for (let l = 0; l < this.io.layers; l++) {
-      for (const kv of ['key', 'value']) past[`past_key_values.${l}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [rows, this.io.kvHeads, 0, this.io.headSize])
-    }
-    const run: Record<string, Tensor> = { ...past, input_ids: feeds.input_ids, attention_mask: feeds.attention_mask }
+    const run: Record<string, Tensor> = { ...emptyPast(this.io, rows), input_ids: feeds.input_ids, attention_mask: feeds.attention_mask }
     if (this.io.positionIds) run.position_ids = feeds.position_ids
     const out = await this.session.run(run)
     const logits = out.logits.data as Float32Array
