@@ -71,29 +71,29 @@ export function declareDecoderInputs(b: GraphBuilder, c: DecoderConfig, shape: I
     attentionMask: b.input('attention_mask', DataType.int64, [batch, total]),
     positionIds: b.input('position_ids', DataType.int64, [batch, sequence]),
   }
-  if (past !== undefined) {
-    inputs.past = []
-    for (let i = 0; i < c.layers; i++) {
-      const cacheShape: Dim[] = [batch, c.heads, past, headSize(c)]
-      inputs.past.push({
-        key: b.input(`past_key_values.${i}.key`, DataType.float, cacheShape),
-        value: b.input(`past_key_values.${i}.value`, DataType.float, cacheShape),
-      })
-    }
-  }
+  if (past !== undefined) inputs.past = declarePast(b, c, batch, past)
   return inputs
 }
 
-/** Weights as initializers of the graph, under their own names. */
-export function constantWeights(b: GraphBuilder, c: DecoderConfig, weights: Weights): WeightSource {
-  for (const spec of weightSpecs(c)) b.initializer(spec.name, DataType.float, spec.shape, weights.get(spec.name)!)
-  return (name) => b.value(name)
+/** A KV cache's inputs, `${prefix}past_key_values.{i}.key/value`, (batch, heads, past, headSize) per layer. */
+export function declarePast(b: GraphBuilder, c: DecoderConfig, batch: Dim, past: Dim, prefix = ''): { key: Value; value: Value }[] {
+  const cacheShape: Dim[] = [batch, c.heads, past, headSize(c)]
+  return Array.from({ length: c.layers }, (_, i) => ({
+    key: b.input(`${prefix}past_key_values.${i}.key`, DataType.float, cacheShape),
+    value: b.input(`${prefix}past_key_values.${i}.value`, DataType.float, cacheShape),
+  }))
 }
 
-/** Weights as float graph inputs under their own names (fed each run). */
-export function inputWeights(b: GraphBuilder, c: DecoderConfig): WeightSource {
-  for (const spec of weightSpecs(c)) b.input(spec.name, DataType.float, spec.shape)
-  return (name) => b.value(name)
+/** Weights as initializers of the graph, under their own names (`prefix` before each: one graph holding several models). */
+export function constantWeights(b: GraphBuilder, c: DecoderConfig, weights: Weights, prefix = ''): WeightSource {
+  for (const spec of weightSpecs(c)) b.initializer(`${prefix}${spec.name}`, DataType.float, spec.shape, weights.get(spec.name)!)
+  return (name) => b.value(`${prefix}${name}`)
+}
+
+/** Weights as float graph inputs under their own names, `prefix` before each (fed each run). */
+export function inputWeights(b: GraphBuilder, c: DecoderConfig, prefix = ''): WeightSource {
+  for (const spec of weightSpecs(c)) b.input(`${prefix}${spec.name}`, DataType.float, spec.shape)
+  return (name) => b.value(`${prefix}${name}`)
 }
 
 export interface TrunkOptions {

@@ -36,7 +36,7 @@ function weightSource(b: GraphBuilder, c: DecoderConfig, weights: Weights | unde
 }
 
 /** Slice the last position: (B, S, D) → (B, 1, D). */
-function lastPosition(b: GraphBuilder, hidden: Value): Value {
+export function lastPosition(b: GraphBuilder, hidden: Value): Value {
   return b.slice(hidden, [-1], [2 ** 62], [1], undefined, 'last')
 }
 
