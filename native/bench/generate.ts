@@ -29,8 +29,9 @@ function io(c: DecoderConfig): DecoderIo {
 
 /**
  * The sessions of one d 128 model: the slot step as NativeRunner runs it (BENCH_THREADS, with its
- * one-thread session for small steps), the standard concat step, and the full forward (no cache)
- * on BENCH_THREADS and on one thread: the no-cache baseline is whichever of the two is faster.
+ * one-thread session of the one-position step program for small steps), the standard concat step,
+ * and the full forward (no cache) on BENCH_THREADS and on one thread: the no-cache baseline is
+ * whichever of the two is faster.
  */
 async function programs(seed: number) {
   const weights = initWeights(d128, seed)
@@ -38,7 +39,7 @@ async function programs(seed: number) {
   const fullProgram = encodeModel(forwardProgram(d128, weights, { logits: 'last' }))
   const [slots, narrow, standard, full, fullOne] = await Promise.all([
     createSession(slotProgram, session),
-    createSession(slotProgram, { intraOpNumThreads: 1 }),
+    createSession(encodeModel(generationProgram(d128, weights, { cache: 'slots', logits: 'last', sequence: 'one' })), { intraOpNumThreads: 1 }),
     createSession(encodeModel(generationProgram(d128, weights, { cache: 'concat', logits: 'last' })), session),
     createSession(fullProgram, session),
     createSession(fullProgram, { intraOpNumThreads: 1 }),

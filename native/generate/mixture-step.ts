@@ -35,16 +35,19 @@ export function mixturePrefix(i: number): string {
  *            mixture{i}.new_key_values                       model i's new keys and values
  *
  * Each model is the slot-cache generation program of programs.ts (`cache: 'slots'`, last-position
- * logits) under its own names; the models must share a vocabulary.
+ * logits; `sequence: 'one'`, the one-position step program) under its own names; the models must
+ * share a vocabulary.
  */
-export function mixtureStepProgram(members: readonly MixtureProgramMember[]): Model {
+export function mixtureStepProgram(members: readonly MixtureProgramMember[], options: { sequence?: 'any' | 'one' } = {}): Model {
   if (members.length === 0) throw new NashlabError('invalid_input', 'A mixture needs at least one model.')
   const vocab = members[0].config.vocab
   members.forEach((m, i) => {
     if (m.config.vocab !== vocab) throw new NashlabError('invalid_input', `Model ${i} of the mixture has ${m.config.vocab} logits where model 0 has ${vocab}.`)
   })
   const b = GraphBuilder.create('nashlab_mixture_step', MODEL_OPSET)
-  const { batch, sequence, past, total } = dimNames
+  const { batch, past, total } = dimNames
+  const one = options.sequence === 'one'
+  const sequence = one ? 1 : dimNames.sequence
   const shared = {
     inputIds: b.input('input_ids', DataType.int64, [batch, sequence]),
     attentionMask: b.input('attention_mask', DataType.int64, [batch, total]),
@@ -58,8 +61,8 @@ export function mixtureStepProgram(members: readonly MixtureProgramMember[]): Mo
     const inputs: DecoderInputs = { ...shared, past: declarePast(b, c, batch, past, prefix), cacheMode: 'slots' }
     b.scope(`mixture${i}`, () => {
       const w = member.weights ? constantWeights(b, c, member.weights, prefix) : inputWeights(b, c, prefix)
-      const { hidden, present } = decoderTrunk(b, c, w, inputs)
-      const logits = decoderHead(b, c, w, lastPosition(b, hidden)) // (B, 1, V)
+      const { hidden, present } = decoderTrunk(b, c, w, inputs, { onePosition: one })
+      const logits = decoderHead(b, c, w, one ? hidden : lastPosition(b, hidden)) // (B, 1, V)
       b.output(b.concat(present!.flatMap((p) => [p.key, p.value]), 1, 'new_key_values'), `${prefix}new_key_values`)
       const term = b.mul(logits, weight, 'weighted')
       mixed = mixed ? b.add(mixed, term, 'mixed') : term
@@ -82,7 +85,7 @@ export interface MixtureStepMember {
  * Sessions of one mixture step program for a fixed list of models, and batches over them. The
  * mixture weights are inputs, so one program serves every β of a schedule; weights fed to a model
  * (a policy in training) are read when a batch is made, so a batch uses the weights current then.
- * On the CPU with more than one thread, small steps run on a one-thread session, as NativeRunner's
+ * On the CPU, small steps run on a one-thread session of the one-position program, as NativeRunner's
  * do: the program is each model's operators one after another, each as small as in that model's own
  * step, so the largest model's `narrowStepRows` applies (not the models' parameters together).
  */
@@ -104,12 +107,11 @@ export class MixtureStep {
 
   /** `narrowMacs`: multiply-adds per step (rows × parameters) at most run on one thread (runner.ts's NARROW_STEP_MACS). */
   static async create(members: readonly MixtureStepMember[], request: SessionRequest, narrowMacs: number): Promise<MixtureStep> {
-    const program = encodeModel(mixtureStepProgram(members.map((m) => ({ config: m.config, weights: m.builtInWeights }))))
+    const program = (sequence: 'any' | 'one') => encodeModel(mixtureStepProgram(members.map((m) => ({ config: m.config, weights: m.builtInWeights })), { sequence }))
     const named = { ...request, name: request.name ? `${request.name} (mixture)` : 'the mixture' }
-    const created = await createSession(program, named)
+    const created = await createSession(program('any'), named)
     const rows = Math.floor(narrowMacs / Math.max(...members.map((m) => parameterCount(m.config))))
-    const wide = created.provider === 'cpu' && (created.options.intraOpNumThreads ?? 1) > 1 && rows > 0
-    const narrow = wide ? { session: (await createSession(program, { ...named, provider: 'cpu', intraOpNumThreads: 1 })).session, rows } : undefined
+    const narrow = created.provider === 'cpu' && rows > 0 ? { session: (await createSession(program('one'), { ...named, provider: 'cpu', intraOpNumThreads: 1 })).session, rows } : undefined
     return new MixtureStep(members, created.session, created.warnings, narrow)
   }
 

@@ -63,8 +63,9 @@ export function narrowStepRows(config: DecoderConfig): number {
 
 /**
  * Nashlab's own decoder: a slot-cache generation program and an eval program, weights constant or
- * fed. On the CPU with more than one thread, small steps run on a second, one-thread session of the
- * generation program (`narrowStepRows`).
+ * fed. On the CPU, small steps (`narrowStepRows`) run on a one-thread session of the one-position
+ * step program (the same arithmetic with fewer operators, which is most of a small step's cost);
+ * the prefill and wider steps on the generation program.
  */
 export class NativeRunner implements DecoderRunner {
   readonly io: DecoderIo
@@ -100,7 +101,8 @@ export class NativeRunner implements DecoderRunner {
     const generation = await createSession(program, request)
     const evaluation = await createSession(encodeModel(evalProgram(config, baked, { weights: mode })), request)
     const rows = narrowStepRows(config)
-    const narrow = generation.provider === 'cpu' && (generation.options.intraOpNumThreads ?? 1) > 1 && rows > 0 ? { session: (await createSession(program, { ...request, provider: 'cpu', intraOpNumThreads: 1 })).session, rows } : undefined
+    const step = () => encodeModel(generationProgram(config, baked, { weights: mode, cache: 'slots', logits: 'last', sequence: 'one' }))
+    const narrow = generation.provider === 'cpu' && rows > 0 ? { session: (await createSession(step(), { ...request, provider: 'cpu', intraOpNumThreads: 1 })).session, rows } : undefined
     const runner = new NativeRunner(config, generation.session, evaluation.session, baked, request, [...new Set([...generation.warnings, ...evaluation.warnings])], narrow)
     if (mode === 'inputs') runner.setWeights(weights)
     return runner

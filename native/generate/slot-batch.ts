@@ -3,8 +3,9 @@ import { ort, type InferenceSession, type Tensor } from '../runtime/ort'
 import { checkContext, emptyPast, lastLogits, leftPad, tokenFeeds, type DecoderIo, type DecoderRows } from './decoder-session'
 
 /**
- * A one-thread session of the same step program, for steps too small to share out: `rows` at most
- * this many run on it (see runner.ts's `narrowStepRows`).
+ * A one-thread session of the one-position step program (`sequence: 'one'`: the same arithmetic,
+ * fewer operators), for steps too small to share out: `rows` at most this many run on it (see
+ * runner.ts's `narrowStepRows`). The prefill, and wider steps, run on the batch's main session.
  */
 export interface NarrowStep {
   session: InferenceSession
