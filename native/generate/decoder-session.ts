@@ -1,4 +1,5 @@
 import { NashlabError } from '../api/errors'
+import { leftPadded, type LeftPadded } from '../models/padding'
 import { ort, type InferenceSession, type Tensor } from '../runtime/ort'
 
 /**
@@ -92,35 +93,13 @@ export class DecoderBatch implements DecoderRows {
   }
 }
 
-/** Prompts left-padded to one width, (rows, width) each: what a prefill feeds. */
-export interface LeftPadded {
-  width: number
-  ids: BigInt64Array
-  /** 1 at a real token, 0 at padding. */
-  mask: BigInt64Array
-  /** Each token's index within its own prompt (0 at padding). */
-  positions: BigInt64Array
-}
-
-/** Left-pad the prompts to the longest (at least one token each). */
+/** Left-pad the prompts to the longest (`leftPadded`), refusing an empty batch or an empty prompt. */
 export function leftPad(prompts: readonly (readonly number[])[]): LeftPadded {
   if (prompts.length === 0) throw new NashlabError('invalid_input', 'There are no prompts to continue.')
-  const rows = prompts.length
-  const width = Math.max(1, ...prompts.map((p) => p.length))
-  const ids = new BigInt64Array(rows * width)
-  const mask = new BigInt64Array(rows * width)
-  const positions = new BigInt64Array(rows * width)
   prompts.forEach((prompt, r) => {
     if (prompt.length === 0) throw new NashlabError('invalid_input', `Prompt ${r} has no tokens; a decoder needs at least one token to continue.`, { prompt: r })
-    const pad = width - prompt.length
-    for (let t = 0; t < prompt.length; t++) {
-      const i = r * width + pad + t
-      ids[i] = BigInt(prompt[t])
-      mask[i] = 1n
-      positions[i] = BigInt(t)
-    }
   })
-  return { width, ids, mask, positions }
+  return leftPadded(prompts)
 }
 
 /** Refuse a row of `length` tokens beyond the model's context. */
