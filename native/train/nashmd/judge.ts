@@ -103,17 +103,24 @@ function read(bridge: TextBridge | undefined, x: JudgedPrompt, a: readonly numbe
   return [bridge.prompt(x.text), bridge.completion(a), bridge.completion(b)]
 }
 
-/** Nashlab's preference model (pairwise or Bradley–Terry) as a judge. */
-export class PreferenceJudge implements PairJudge {
-  readonly antisymmetric = true
-
-  private constructor(
-    private readonly config: PreferenceConfig,
-    private readonly session: InferenceSession,
-    private readonly eos: number,
-    private readonly bridge: TextBridge | undefined,
+/** What Nashlab's judges hold: the model's config and session, its EOS id (its separator) and how it reads text. */
+abstract class ModelJudge {
+  protected constructor(
+    protected readonly config: PreferenceConfig,
+    protected readonly session: InferenceSession,
+    protected readonly eos: number,
+    protected readonly bridge: TextBridge | undefined,
     readonly warnings: string[],
   ) {}
+
+  release(): Promise<void> {
+    return this.session.release()
+  }
+}
+
+/** Nashlab's preference model (pairwise or Bradley–Terry) as a judge. */
+export class PreferenceJudge extends ModelJudge implements PairJudge {
+  readonly antisymmetric = true
 
   /** `eos`: the judge's EOS id (its separator); `bridge`: how it reads text, when its tokenizer is not the policy's. */
   static async create(config: PreferenceConfig, weights: Weights, eos: number, options: { session?: SessionRequest; bridge?: TextBridge } = {}): Promise<PreferenceJudge> {
@@ -126,22 +133,10 @@ export class PreferenceJudge implements PairJudge {
     const pairs = prompts.map((x, i) => pairTokens(this.config, this.eos, ...read(this.bridge, x, a[i], b[i])))
     return Float64Array.from((await runPairs(this.session, pairs)).probability)
   }
-
-  release(): Promise<void> {
-    return this.session.release()
-  }
 }
 
 /** A Bradley–Terry reward model r(x, y) on the sequence `x EOS y EOS` (rlhf's reward). */
-export class RewardModelJudge implements RewardJudge {
-  private constructor(
-    private readonly config: PreferenceConfig,
-    private readonly session: InferenceSession,
-    private readonly eos: number,
-    private readonly bridge: TextBridge | undefined,
-    readonly warnings: string[],
-  ) {}
-
+export class RewardModelJudge extends ModelJudge implements RewardJudge {
   static async create(config: PreferenceConfig, weights: Weights, eos: number, options: { session?: SessionRequest; bridge?: TextBridge } = {}): Promise<RewardModelJudge> {
     if (config.kind !== 'bt') throw new NashlabError('invalid_input', 'rlhf needs a Bradley–Terry reward model; a pairwise preference model gives no reward of one completion.', { field: 'preference' })
     const created = await createSession(encodeModel(rewardProgram(config, weights)), { name: 'the reward model', ...options.session })
@@ -154,10 +149,6 @@ export class RewardModelJudge implements RewardJudge {
     const rows = prompts.map((x, i) => pairTokens(this.config, this.eos, ...read(this.bridge, x, completions[i], [])).first)
     const out = await this.session.run(rowFeeds(leftPadded(rows)))
     return Float64Array.from(out.reward.data as Float32Array)
-  }
-
-  release(): Promise<void> {
-    return this.session.release()
   }
 }
 
