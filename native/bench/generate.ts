@@ -1,7 +1,7 @@
 import { DecoderBatch, type DecoderIo, type DecoderRows } from '../generate/decoder-session'
 import { FullRows } from '../generate/full-rows'
 import { runLoop, type LoopPart } from '../generate/loop'
-import { narrowStepRows } from '../generate/runner'
+import { NativeRunner, narrowStepRows } from '../generate/runner'
 import { SlotBatch, type NarrowStep } from '../generate/slot-batch'
 import { resolveDecoderConfig, type DecoderConfig } from '../models/config'
 import { forwardProgram, generationProgram } from '../models/programs'
@@ -29,8 +29,9 @@ function io(c: DecoderConfig): DecoderIo {
 
 /**
  * The sessions of one d 128 model: the slot step as NativeRunner runs it (BENCH_THREADS, with its
- * one-thread session for small steps), the standard concat step, and the full forward (no cache)
- * on BENCH_THREADS and on one thread: the no-cache baseline is whichever of the two is faster.
+ * one-thread session of the one-position step program for small steps), the standard concat step,
+ * and the full forward (no cache) on BENCH_THREADS and on one thread: the no-cache baseline is
+ * whichever of the two is faster.
  */
 async function programs(seed: number) {
   const weights = initWeights(d128, seed)
@@ -38,7 +39,7 @@ async function programs(seed: number) {
   const fullProgram = encodeModel(forwardProgram(d128, weights, { logits: 'last' }))
   const [slots, narrow, standard, full, fullOne] = await Promise.all([
     createSession(slotProgram, session),
-    createSession(slotProgram, { intraOpNumThreads: 1 }),
+    createSession(encodeModel(generationProgram(d128, weights, { cache: 'slots', logits: 'last', sequence: 'one' })), { intraOpNumThreads: 1 }),
     createSession(encodeModel(generationProgram(d128, weights, { cache: 'concat', logits: 'last' })), session),
     createSession(fullProgram, session),
     createSession(fullProgram, { intraOpNumThreads: 1 }),
@@ -64,9 +65,10 @@ async function sampleOnce(parts: LoopPart[], batch: number): Promise<{ ms: numbe
 /**
  * Time several ways of sampling the same thing, interleaved (a, b, c, a, b, c, …) so that load
  * from other processes falls on all of them alike; medians and minima per way, of wall-clock time
- * and of the process's CPU time (all its threads; less disturbed by other processes).
+ * and of the process's CPU time (all its threads; less disturbed by other processes). `same`: the ways
+ * named in `alike` sampled the same tokens.
  */
-async function interleaved(ways: Record<string, () => LoopPart[]>, batch: number, rounds: number) {
+async function interleaved(ways: Record<string, () => LoopPart[]>, batch: number, rounds: number, alike: readonly string[] = Object.keys(ways)) {
   const times: Record<string, number[]> = {}
   const cpuTimes: Record<string, number[]> = {}
   const tokens: Record<string, string> = {}
@@ -81,7 +83,7 @@ async function interleaved(ways: Record<string, () => LoopPart[]>, batch: number
   }
   const median = (t: number[]) => [...t].sort((a, b) => a - b)[Math.floor(t.length / 2)]
   const stats = Object.fromEntries(Object.entries(times).map(([name, t]) => [name, { median: median(t), min: Math.min(...t), cpu: median(cpuTimes[name]) }]))
-  const same = new Set(Object.values(tokens)).size === 1
+  const same = new Set(alike.map((name) => tokens[name])).size === 1
   return { stats, same }
 }
 
@@ -133,21 +135,29 @@ async function kvCache(batch: number) {
 
 /**
  * Geometric mixture of two d 128 models (each with its own slot KV cache, both fed the sampled
- * token) against one model, batch 8 × 128 new tokens. Target: mixture ≤ 2.2× one model.
+ * token) against one model, batch 8 × 128 new tokens: the mixture step program (both models and
+ * Σ w_i z_i in one graph, one session run per token: what Nashlab samples mixtures with) and, for
+ * the record, the two models run one by one with the loop mixing their logits (imported models).
+ * Target: mixture ≤ 2.2× one model. The two ways sample the same tokens.
  */
 async function mixture() {
-  const [a, b] = await Promise.all([programs(1), programs(2)])
-  const { stats } = await interleaved(
+  const [a, b] = await Promise.all([NativeRunner.create(d128, initWeights(d128, 1), { session }), NativeRunner.create(d128, initWeights(d128, 2), { session })])
+  const members = [
+    { runner: a, weight: 0.75 },
+    { runner: b, weight: 0.25 },
+  ]
+  const step = await a.mixtureWith([b])
+  const { stats, same } = await interleaved(
     {
-      single: () => [{ rows: a.slots(), weight: 1 }],
-      mixture: () => [
-        { rows: a.slots(), weight: 0.75 },
-        { rows: b.slots(), weight: 0.25 },
-      ],
+      single: () => [{ rows: a.rows(), weight: 1 }],
+      mixture: () => [{ rows: step.rows([0.75, 0.25]), weight: 1 }],
+      separate: () => members.map((m) => ({ rows: m.runner.rows(), weight: m.weight })),
     },
     8,
     7,
+    ['mixture', 'separate'],
   )
+  await Promise.all([a.release(), b.release()])
   return {
     metrics: {
       singleMs: { value: stats.single.median, unit: 'ms' },
@@ -155,9 +165,11 @@ async function mixture() {
       costRatio: { value: stats.mixture.median / stats.single.median, unit: '×' },
       costRatioBest: { value: stats.mixture.min / stats.single.min, unit: '×' },
       costRatioCpuTime: { value: stats.mixture.cpu / stats.single.cpu, unit: '×' },
+      separateCostRatio: { value: stats.separate.median / stats.single.median, unit: '×' },
+      separateCostRatioCpuTime: { value: stats.separate.cpu / stats.single.cpu, unit: '×' },
       peakRss: { value: peakRssMiB(), unit: 'MiB' },
     },
-    details: { batch: 8, newTokens: NEW_TOKENS, rounds: 7, threads: BENCH_THREADS },
+    details: { batch: 8, newTokens: NEW_TOKENS, rounds: 7, threads: BENCH_THREADS, sameTokens: same },
   }
 }
 

@@ -1,4 +1,5 @@
 import { NashlabError } from '../api/errors'
+import { leftPadded, type LeftPadded } from '../models/padding'
 import { ort, type InferenceSession, type Tensor } from '../runtime/ort'
 
 /**
@@ -57,43 +58,20 @@ export class DecoderBatch implements DecoderRows {
 
   /** Prefill: run the prompts; returns the last position's logits, (rows, V). */
   async start(prompts: readonly (readonly number[])[]): Promise<Float32Array> {
-    if (prompts.length === 0) throw new NashlabError('invalid_input', 'There are no prompts to continue.')
-    const rows = prompts.length
-    const width = Math.max(1, ...prompts.map((p) => p.length))
-    this.checkContext(width)
-    const ids = new BigInt64Array(rows * width)
-    const mask = new BigInt64Array(rows * width)
-    const positions = new BigInt64Array(rows * width)
-    this.mask = []
-    this.positions = []
-    prompts.forEach((prompt, r) => {
-      if (prompt.length === 0) throw new NashlabError('invalid_input', `Prompt ${r} has no tokens; a decoder needs at least one token to continue.`, { prompt: r })
-      const pad = width - prompt.length
-      const rowMask = new Array<number>(width).fill(0)
-      for (let t = 0; t < prompt.length; t++) {
-        const i = r * width + pad + t
-        ids[i] = BigInt(prompt[t])
-        mask[i] = 1n
-        positions[i] = BigInt(t)
-        rowMask[pad + t] = 1
-      }
-      this.mask.push(rowMask)
-      this.positions.push(prompt.length)
-    })
-    this.rows = rows
-    this.width = width
-    this.past = {}
-    const empty = new Float32Array(0)
-    for (let l = 0; l < this.io.layers; l++) {
-      for (const kv of ['key', 'value']) this.past[`past_key_values.${l}.${kv}`] = new ort.Tensor('float32', empty, [rows, this.io.kvHeads, 0, this.io.headSize])
-    }
-    return this.run(ids, mask, positions, width)
+    const padded = leftPad(prompts)
+    checkContext(this.io, padded.width)
+    this.rows = prompts.length
+    this.width = padded.width
+    this.mask = Array.from({ length: this.rows }, (_, r) => Array.from(padded.mask.subarray(r * padded.width, (r + 1) * padded.width), Number))
+    this.positions = prompts.map((p) => p.length)
+    this.past = emptyPast(this.io, this.rows)
+    return this.run(padded.ids, padded.mask, padded.positions, padded.width)
   }
 
   /** Feed one token per row (rows that have finished may be fed anything); returns the next logits (rows, V). */
   async step(tokens: readonly number[]): Promise<Float32Array> {
     if (tokens.length !== this.rows) throw new NashlabError('internal', `A step needs ${this.rows} tokens, one per row; got ${tokens.length}.`)
-    this.checkContext(Math.max(...this.positions) + 1)
+    checkContext(this.io, Math.max(...this.positions) + 1)
     const ids = BigInt64Array.from(tokens, (t) => BigInt(t))
     const positions = BigInt64Array.from(this.positions, (p) => BigInt(p))
     for (let r = 0; r < this.rows; r++) {
@@ -107,25 +85,48 @@ export class DecoderBatch implements DecoderRows {
   }
 
   private async run(ids: BigInt64Array, mask: BigInt64Array, positions: BigInt64Array, sequence: number): Promise<Float32Array> {
-    const feeds: Record<string, Tensor> = {
-      ...this.feeds,
-      ...this.past,
-      input_ids: new ort.Tensor('int64', ids, [this.rows, sequence]),
-      attention_mask: new ort.Tensor('int64', mask, [this.rows, this.width]),
-    }
-    if (this.io.positionIds) feeds.position_ids = new ort.Tensor('int64', positions, [this.rows, sequence])
-    const out = await this.session.run(feeds)
+    const out = await this.session.run({ ...this.feeds, ...this.past, ...tokenFeeds(this.io, this.rows, ids, mask, positions, sequence) })
     for (let l = 0; l < this.io.layers; l++) {
       for (const kv of ['key', 'value']) this.past[`past_key_values.${l}.${kv}`] = out[`present.${l}.${kv}`]
     }
     return lastLogits(out.logits, this.rows, this.io.vocabSize)
   }
+}
 
-  private checkContext(length: number): void {
-    if (this.io.context !== null && length > this.io.context) {
-      throw new NashlabError('invalid_input', `A row would reach ${length} tokens; the model's context is ${this.io.context}.`, { length, context: this.io.context })
-    }
+/** Left-pad the prompts to the longest (`leftPadded`), refusing an empty batch or an empty prompt. */
+export function leftPad(prompts: readonly (readonly number[])[]): LeftPadded {
+  if (prompts.length === 0) throw new NashlabError('invalid_input', 'There are no prompts to continue.')
+  prompts.forEach((prompt, r) => {
+    if (prompt.length === 0) throw new NashlabError('invalid_input', `Prompt ${r} has no tokens; a decoder needs at least one token to continue.`, { prompt: r })
+  })
+  return leftPadded(prompts)
+}
+
+/** Refuse a row of `length` tokens beyond the model's context. */
+export function checkContext(io: DecoderIo, length: number): void {
+  if (io.context !== null && length > io.context) {
+    throw new NashlabError('invalid_input', `A row would reach ${length} tokens; the model's context is ${io.context}.`, { length, context: io.context })
   }
+}
+
+/** An empty KV cache, (rows, kvHeads, 0, headSize) per layer, under the inputs' names (`prefix` before each). */
+export function emptyPast(io: DecoderIo, rows: number, prefix = ''): Record<string, Tensor> {
+  const past: Record<string, Tensor> = {}
+  const empty = new Float32Array(0)
+  for (let l = 0; l < io.layers; l++) {
+    for (const kv of ['key', 'value']) past[`${prefix}past_key_values.${l}.${kv}`] = new ort.Tensor('float32', empty, [rows, io.kvHeads, 0, io.headSize])
+  }
+  return past
+}
+
+/** The token inputs of a run: ids and positions (rows, sequence), the mask (rows, mask.length / rows); position_ids only when the graph takes them. */
+export function tokenFeeds(io: DecoderIo, rows: number, ids: BigInt64Array, mask: BigInt64Array, positions: BigInt64Array, sequence: number): Record<string, Tensor> {
+  const feeds: Record<string, Tensor> = {
+    input_ids: new ort.Tensor('int64', ids, [rows, sequence]),
+    attention_mask: new ort.Tensor('int64', mask, [rows, mask.length / rows]),
+  }
+  if (io.positionIds) feeds.position_ids = new ort.Tensor('int64', positions, [rows, sequence])
+  return feeds
 }
 
 /** (rows, V) logits of the last position from logits of shape (rows, S, V) or (rows, 1, V). */

@@ -1,6 +1,6 @@
 import { NashlabError } from '../api/errors'
 import { ort, type InferenceSession, type Tensor } from '../runtime/ort'
-import { lastLogits, type DecoderIo, type DecoderRows } from './decoder-session'
+import { checkContext, lastLogits, leftPad, type DecoderIo, type DecoderRows } from './decoder-session'
 
 /**
  * Rows continued without a KV cache: every step runs the full forward program (no past inputs,
@@ -29,19 +29,8 @@ export class FullRows implements DecoderRows {
 
   private async run(): Promise<Float32Array> {
     const rows = this.rowsIds.length
-    const width = Math.max(...this.rowsIds.map((r) => r.length))
-    if (this.io.context !== null && width > this.io.context) throw new NashlabError('invalid_input', `A row would reach ${width} tokens; the model's context is ${this.io.context}.`)
-    const ids = new BigInt64Array(rows * width)
-    const mask = new BigInt64Array(rows * width)
-    const positions = new BigInt64Array(rows * width)
-    this.rowsIds.forEach((row, r) => {
-      const pad = width - row.length
-      row.forEach((token, t) => {
-        ids[r * width + pad + t] = BigInt(token)
-        mask[r * width + pad + t] = 1n
-        positions[r * width + pad + t] = BigInt(t)
-      })
-    })
+    const { width, ids, mask, positions } = leftPad(this.rowsIds)
+    checkContext(this.io, width)
     const shape = [rows, width]
     const out = await this.session.run({ ...this.feeds, input_ids: new ort.Tensor('int64', ids, shape), attention_mask: new ort.Tensor('int64', mask, shape), position_ids: new ort.Tensor('int64', positions, shape) })
     return lastLogits(out.logits, rows, this.io.vocabSize)

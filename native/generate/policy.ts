@@ -3,7 +3,8 @@ import type { Completion, FinishReason } from '../api/generate'
 import { encodeCompletion, encodePrompt, type PromptTemplate } from '../models/tokenizer/template'
 import type { Tokenizer } from '../models/tokenizer/tokenizer'
 import { Rng } from '../runtime/rng'
-import { runLoop, type LoopPart } from './loop'
+import { runLoop } from './loop'
+import { mixtureParts } from './mixture-parts'
 import type { DecoderRunner } from './runner'
 import type { SamplingSettings } from './sampling'
 import { TextStream } from './text-stream'
@@ -140,7 +141,7 @@ async function sampleMixture(parts: readonly { policy: Policy; weight: number }[
   for (let start = 0; start < all.length; start += batch) {
     const chunk = all.slice(start, start + batch)
     const streams = chunk.map(() => new TextStream(tokenizer))
-    const loopParts: LoopPart[] = parts.map((p) => ({ rows: p.policy.runner.rows(), weight: p.weight }))
+    const loopParts = await mixtureParts(parts.map((p) => ({ runner: p.policy.runner, weight: p.weight })))
     const result = await runLoop(
       loopParts,
       chunk.map((c) => c.ids),

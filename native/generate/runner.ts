@@ -5,8 +5,9 @@ import { parameterCount, weightSpecs, type Weights } from '../models/weights'
 import { encodeModel } from '../onnx/encode'
 import { ort, type InferenceSession, type Tensor } from '../runtime/ort'
 import { createSession, type SessionRequest } from '../runtime/session'
-import { DecoderBatch, type DecoderIo, type DecoderRows } from './decoder-session'
+import { DecoderBatch, emptyPast, type DecoderIo, type DecoderRows } from './decoder-session'
 import { SlotBatch, type NarrowStep } from './slot-batch'
+import { MixtureStep } from './mixture-step'
 import { gatherLogProbs } from './softmax'
 
 /**
@@ -62,18 +63,26 @@ export function narrowStepRows(config: DecoderConfig): number {
 
 /**
  * Nashlab's own decoder: a slot-cache generation program and an eval program, weights constant or
- * fed. On the CPU with more than one thread, small steps run on a second, one-thread session of the
- * generation program (`narrowStepRows`).
+ * fed. On the CPU, small steps (`narrowStepRows`) run on a one-thread session of the one-position
+ * step program (the same arithmetic with fewer operators, which is most of a small step's cost);
+ * the prefill and wider steps on the generation program.
  */
 export class NativeRunner implements DecoderRunner {
   readonly io: DecoderIo
   private weightFeeds: Record<string, Tensor> = {}
+  /** Mixture step programs with other runners, by the runners' ids (this one first); released with this runner. */
+  private readonly mixtures = new Map<string, Promise<MixtureStep>>()
+  private static created = 0
+  /** Tells runners apart in `mixtures`. */
+  private readonly id = NativeRunner.created++
 
   private constructor(
     readonly config: DecoderConfig,
     private readonly generation: InferenceSession,
     private readonly evaluation: InferenceSession,
-    private readonly fedWeights: boolean,
+    /** The weights built into the sessions ('constant'); undefined when they are fed. */
+    readonly builtInWeights: Weights | undefined,
+    private readonly request: SessionRequest,
     readonly warnings: string[],
     private readonly narrow?: NarrowStep,
   ) {
@@ -92,15 +101,16 @@ export class NativeRunner implements DecoderRunner {
     const generation = await createSession(program, request)
     const evaluation = await createSession(encodeModel(evalProgram(config, baked, { weights: mode })), request)
     const rows = narrowStepRows(config)
-    const narrow = generation.provider === 'cpu' && (generation.options.intraOpNumThreads ?? 1) > 1 && rows > 0 ? { session: (await createSession(program, { ...request, provider: 'cpu', intraOpNumThreads: 1 })).session, rows } : undefined
-    const runner = new NativeRunner(config, generation.session, evaluation.session, mode === 'inputs', [...new Set([...generation.warnings, ...evaluation.warnings])], narrow)
+    const step = () => encodeModel(generationProgram(config, baked, { weights: mode, cache: 'slots', logits: 'last', sequence: 'one' }))
+    const narrow = generation.provider === 'cpu' && rows > 0 ? { session: (await createSession(step(), { ...request, provider: 'cpu', intraOpNumThreads: 1 })).session, rows } : undefined
+    const runner = new NativeRunner(config, generation.session, evaluation.session, baked, request, [...new Set([...generation.warnings, ...evaluation.warnings])], narrow)
     if (mode === 'inputs') runner.setWeights(weights)
     return runner
   }
 
   /** Replace the weights fed to every run (only for runners created with `weights: 'inputs'`). */
   setWeights(weights: Weights): void {
-    if (!this.fedWeights) throw new NashlabError('internal', 'This runner has its weights built in; create it with weights: "inputs" to change them.')
+    if (this.builtInWeights) throw new NashlabError('internal', 'This runner has its weights built in; create it with weights: "inputs" to change them.')
     const feeds: Record<string, Tensor> = {}
     for (const spec of weightSpecs(this.config)) {
       const data = weights.get(spec.name)
@@ -108,6 +118,28 @@ export class NativeRunner implements DecoderRunner {
       feeds[spec.name] = new ort.Tensor('float32', data, spec.shape)
     }
     this.weightFeeds = feeds
+  }
+
+  /** The weights fed to every run, by name (empty when they are built in). */
+  get weightInputs(): Record<string, Tensor> {
+    return this.weightFeeds
+  }
+
+  /**
+   * The mixture step program of this runner followed by `others` (one session run per token for
+   * all of them, mixture-step.ts), made on first use with this runner's session options and kept
+   * until this runner is released.
+   */
+  mixtureWith(others: readonly NativeRunner[]): Promise<MixtureStep> {
+    const key = [this, ...others].map((r) => r.id).join(',')
+    let step = this.mixtures.get(key)
+    if (!step) {
+      step = MixtureStep.create([this, ...others], this.request, NARROW_STEP_MACS)
+      this.mixtures.set(key, step)
+      // A program that failed to build is not kept: the next call tries again.
+      step.catch(() => this.mixtures.delete(key))
+    }
+    return step
   }
 
   rows(): DecoderRows {
@@ -125,6 +157,8 @@ export class NativeRunner implements DecoderRunner {
     await this.generation.release()
     await this.evaluation.release()
     await this.narrow?.session.release()
+    for (const step of this.mixtures.values()) await (await step).release()
+    this.mixtures.clear()
   }
 }
 
@@ -149,11 +183,7 @@ export class GraphRunner implements DecoderRunner {
   async score(sequences: readonly (readonly number[])[]): Promise<Float32Array[]> {
     const { width, targets: _targets, ...feeds } = sequenceFeeds(sequences)
     const rows = sequences.length
-    const past: Record<string, Tensor> = {}
-    for (let l = 0; l < this.io.layers; l++) {
-      for (const kv of ['key', 'value']) past[`past_key_values.${l}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [rows, this.io.kvHeads, 0, this.io.headSize])
-    }
-    const run: Record<string, Tensor> = { ...past, input_ids: feeds.input_ids, attention_mask: feeds.attention_mask }
+    const run: Record<string, Tensor> = { ...emptyPast(this.io, rows), input_ids: feeds.input_ids, attention_mask: feeds.attention_mask }
     if (this.io.positionIds) run.position_ids = feeds.position_ids
     const out = await this.session.run(run)
     const logits = out.logits.data as Float32Array

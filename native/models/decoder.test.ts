@@ -66,7 +66,7 @@ describe.each(variants)('decoder (%s)', (_name, variant) => {
     expect(maxDifference(a, b)).toBeLessThan(1e-5)
   })
 
-  it('gives each left-padded row the logits it has alone, and the KV cache (both forms) the logits of the full forward', async () => {
+  it('gives each left-padded row the logits it has alone, and the KV cache (both forms, and the one-position step program) the logits of the full forward', async () => {
     const full = (await createSession(encodeModel(forwardProgram(config, weights)), { intraOpNumThreads: 1 })).session
     const { ids, mask, positions } = leftPad(prompts)
     const batched = await full.run({ input_ids: i64(ids), attention_mask: i64(mask), position_ids: i64(positions) })
@@ -84,9 +84,13 @@ describe.each(variants)('decoder (%s)', (_name, variant) => {
     // Continue every row by the same three tokens, with each cache form, and compare with a full forward.
     const io = { layers: config.layers, kvHeads: config.heads, headSize: config.dModel / config.heads, vocabSize: V, positionIds: true, context: config.context }
     const concat = new DecoderBatch((await createSession(encodeModel(generationProgram(config, weights)), { intraOpNumThreads: 1 })).session, io)
-    const slots = new SlotBatch((await createSession(encodeModel(generationProgram(config, weights, { cache: 'slots', logits: 'last' })), { intraOpNumThreads: 1 })).session, io)
+    const slotSession = (await createSession(encodeModel(generationProgram(config, weights, { cache: 'slots', logits: 'last' })), { intraOpNumThreads: 1 })).session
+    const slots = new SlotBatch(slotSession, io)
+    // Steps on the one-position step program (the prefill still on the program above).
+    const onePosition = (await createSession(encodeModel(generationProgram(config, weights, { cache: 'slots', logits: 'last', sequence: 'one' })), { intraOpNumThreads: 1 })).session
+    const stepped = new SlotBatch(slotSession, io, {}, { session: onePosition, rows: prompts.length })
     const extra = [12, 0, 39]
-    for (const batch of [concat, slots]) {
+    for (const batch of [concat, slots, stepped]) {
       const steps = [await batch.start(prompts, 1)]
       for (const token of extra) steps.push(await batch.step(prompts.map(() => token)))
       for (const [r, prompt] of prompts.entries()) {

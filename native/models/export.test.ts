@@ -128,7 +128,8 @@ describe('export', () => {
     const expected = await judge.score('dinner', 'tacos', 'pizza and ramen')
     // The same pair fed by hand to a plain session, with the sequences the model documents.
     const s = await ort.InferenceSession.create(path.join(out, 'model.onnx'))
-    const { pairSequences, leftPadded } = await import('./preference')
+    const { pairSequences } = await import('./preference')
+    const { leftPadded } = await import('./padding')
     const seq = pairSequences('pairwise', tokenizer, plainTemplate, 32, 'dinner', 'tacos', 'pizza and ramen')
     const first = leftPadded([seq.first])
     const second = leftPadded([seq.second])

@@ -1,8 +1,9 @@
 import { NashlabError } from '../api/errors'
 import { encodeModel } from '../onnx/encode'
-import { ort, type InferenceSession } from '../runtime/ort'
+import { ort, type InferenceSession, type Tensor } from '../runtime/ort'
 import { createSession, type SessionRequest } from '../runtime/session'
-import { leftPadded, pairSequences, preferenceProgram } from './preference'
+import { leftPadded, type LeftPadded } from './padding'
+import { pairSequences, preferenceProgram, type PairSequences } from './preference'
 import type { PreferenceConfig } from './preference-config'
 import type { PromptTemplate } from './tokenizer/template'
 import type { Tokenizer } from './tokenizer/tokenizer'
@@ -63,25 +64,37 @@ export class PreferenceModel {
   async logits(pairs: readonly PairToScore[]): Promise<Float32Array> {
     if (pairs.length === 0) return new Float32Array(0)
     const sequences = pairs.map((p) => pairSequences(this.config.kind, this.tokenizer, this.template, this.config.trunk.context, p.prompt, p.a, p.b))
-    const width = Math.max(...sequences.flatMap((s) => [s.first.length, s.second.length]))
-    const first = leftPadded(sequences.map((s) => s.first), width)
-    const second = leftPadded(sequences.map((s) => s.second), width)
-    const shape = [pairs.length, width]
-    const tensor = (data: BigInt64Array) => new ort.Tensor('int64', data, shape)
-    const out = await this.session.run({
-      input_ids: tensor(first.ids),
-      attention_mask: tensor(first.mask),
-      position_ids: tensor(first.positions),
-      swapped_input_ids: tensor(second.ids),
-      swapped_attention_mask: tensor(second.mask),
-      swapped_position_ids: tensor(second.positions),
-    })
-    const logit = out.logit.data as Float32Array
-    if (logit.length !== pairs.length) throw new NashlabError('internal', `The preference model returned ${logit.length} logits for ${pairs.length} pairs.`)
-    return logit
+    return (await runPairs(this.session, sequences)).logit
   }
 
   release(): Promise<void> {
     return this.session.release()
   }
+}
+
+/** The three inputs of left-padded rows, (rows, width) each, under `prefix` (`swapped_` for a pair's second rows). */
+export function rowFeeds(padded: LeftPadded, prefix = ''): Record<string, Tensor> {
+  const shape = [padded.ids.length / padded.width, padded.width]
+  return {
+    [`${prefix}input_ids`]: new ort.Tensor('int64', padded.ids, shape),
+    [`${prefix}attention_mask`]: new ort.Tensor('int64', padded.mask, shape),
+    [`${prefix}position_ids`]: new ort.Tensor('int64', padded.positions, shape),
+  }
+}
+
+/**
+ * One run of a pair program (preference.ts's `preferenceProgram`) over pairs of sequences, both rows
+ * of every pair left-padded to one width: logit = score(first) − score(second) and probability =
+ * σ(logit), (pairs). What the preference model and Nash-MD-PG's judge both run.
+ */
+export async function runPairs(session: InferenceSession, pairs: readonly PairSequences[]): Promise<{ logit: Float32Array; probability: Float32Array }> {
+  const width = Math.max(...pairs.flatMap((p) => [p.first.length, p.second.length]))
+  const out = await session.run({
+    ...rowFeeds(leftPadded(pairs.map((p) => p.first), width)),
+    ...rowFeeds(leftPadded(pairs.map((p) => p.second), width), 'swapped_'),
+  })
+  const logit = out.logit.data as Float32Array
+  const probability = out.probability.data as Float32Array
+  if (logit.length !== pairs.length) throw new NashlabError('internal', `The preference model returned ${logit.length} logits for ${pairs.length} pairs.`)
+  return { logit, probability }
 }

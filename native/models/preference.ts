@@ -96,37 +96,22 @@ export interface PairSequences {
 /**
  * The sequences of a pair. Pairwise: `x EOS y EOS y′ EOS` and `x EOS y′ EOS y EOS`; Bradley–Terry:
  * `x EOS y EOS` and `x EOS y′ EOS`. Over the context, the prompt keeps its last tokens (at most half
- * the context) and each response its first tokens, sharing what is left equally.
+ * the context) and each response its first tokens, sharing what is left equally (`fitPair`).
  */
 export function pairSequences(kind: PreferenceKind, tokenizer: Tokenizer, template: PromptTemplate, context: number, prompt: string, a: string, b: string): PairSequences {
-  const eos = tokenizer.eosId
-  let x = encodePrompt(tokenizer, template, prompt)
-  const ya = encodeCompletion(tokenizer, a, false)
-  const yb = encodeCompletion(tokenizer, b, false)
-  const separators = kind === 'pairwise' ? 3 : 2
-  const responses = kind === 'pairwise' ? 2 : 1
-  if (x.length > Math.floor(context / 2)) x = x.slice(x.length - Math.floor(context / 2))
-  const budget = Math.max(0, Math.floor((context - x.length - separators) / responses))
-  const ta = ya.slice(0, budget)
-  const tb = yb.slice(0, budget)
-  if (kind === 'pairwise') return { first: [...x, eos, ...ta, eos, ...tb, eos], second: [...x, eos, ...tb, eos, ...ta, eos] }
-  return { first: [...x, eos, ...ta, eos], second: [...x, eos, ...tb, eos] }
+  return fitPair(kind, context, tokenizer.eosId, encodePrompt(tokenizer, template, prompt), encodeCompletion(tokenizer, a, false), encodeCompletion(tokenizer, b, false))
 }
 
-/** Left-pad rows to one width: ids, mask and positions as BigInt64 arrays (batch, width). */
-export function leftPadded(rows: readonly (readonly number[])[], width = Math.max(1, ...rows.map((r) => r.length))) {
-  const ids = new BigInt64Array(rows.length * width)
-  const mask = new BigInt64Array(rows.length * width)
-  const positions = new BigInt64Array(rows.length * width)
-  rows.forEach((row, r) => {
-    const pad = width - row.length
-    row.forEach((token, t) => {
-      ids[r * width + pad + t] = BigInt(token)
-      mask[r * width + pad + t] = 1n
-      positions[r * width + pad + t] = BigInt(t)
-    })
-  })
-  return { ids, mask, positions, width }
+/** `pairSequences` from ids: prompt x and responses a, b (without EOS), fitted to `context` tokens. */
+export function fitPair(kind: PreferenceKind, context: number, eos: number, x: readonly number[], a: readonly number[], b: readonly number[]): PairSequences {
+  const separators = kind === 'pairwise' ? 3 : 2
+  const responses = kind === 'pairwise' ? 2 : 1
+  const prompt = x.length > Math.floor(context / 2) ? x.slice(x.length - Math.floor(context / 2)) : x
+  const budget = Math.max(0, Math.floor((context - prompt.length - separators) / responses))
+  const ta = a.slice(0, budget)
+  const tb = b.slice(0, budget)
+  if (kind === 'pairwise') return { first: [...prompt, eos, ...ta, eos, ...tb, eos], second: [...prompt, eos, ...tb, eos, ...ta, eos] }
+  return { first: [...prompt, eos, ...ta, eos], second: [...prompt, eos, ...tb, eos] }
 }
 
 /** Fresh weights: the trunk from `seed`, the score head zero (P = ½ for every pair until trained). */

@@ -36,7 +36,7 @@ function weightSource(b: GraphBuilder, c: DecoderConfig, weights: Weights | unde
 }
 
 /** Slice the last position: (B, S, D) → (B, 1, D). */
-function lastPosition(b: GraphBuilder, hidden: Value): Value {
+export function lastPosition(b: GraphBuilder, hidden: Value): Value {
   return b.slice(hidden, [-1], [2 ** 62], [1], undefined, 'last')
 }
 
@@ -50,16 +50,22 @@ export interface GenerationProgramOptions extends ProgramOptions {
    * heads, then its value heads, then layer i + 1's (see DecoderInputs.cacheMode).
    */
   cache?: 'concat' | 'slots'
+  /**
+   * 'any' (default): any number of tokens per row (a prefill, or the exported model). 'one': a
+   * decoding step, input_ids (batch, 1), built with fewer operators (TrunkOptions.onePosition).
+   */
+  sequence?: 'any' | 'one'
 }
 
 /** The generation step with a KV cache (standard decoder I/O names). */
 export function generationProgram(c: DecoderConfig, weights: Weights | undefined, options: GenerationProgramOptions = {}): Model {
   const b = GraphBuilder.create('nashlab_decoder', MODEL_OPSET)
-  const inputs = declareDecoderInputs(b, c, { batch: dimNames.batch, sequence: dimNames.sequence, past: dimNames.past })
+  const one = options.sequence === 'one'
+  const inputs = declareDecoderInputs(b, c, { batch: dimNames.batch, sequence: one ? 1 : dimNames.sequence, past: dimNames.past })
   inputs.cacheMode = options.cache ?? 'concat'
   const w = weightSource(b, c, weights, options)
-  const { hidden, present } = decoderTrunk(b, c, w, inputs)
-  const logits = decoderHead(b, c, w, options.logits === 'last' ? lastPosition(b, hidden) : hidden)
+  const { hidden, present } = decoderTrunk(b, c, w, inputs, { onePosition: one })
+  const logits = decoderHead(b, c, w, options.logits === 'last' && !one ? lastPosition(b, hidden) : hidden)
   b.output(logits, 'logits')
   if (inputs.cacheMode === 'slots') {
     // One output for every layer's new keys and values: each output costs the binding a tensor and a copy per run.

@@ -158,9 +158,29 @@ describe('models and generation through the engine', () => {
     expect(detail.config).toMatchObject({ kind: 'preference', evaluation: { pairs: 12 } })
     const run = await engine.call('runs.show', { run: pref.run.id })
     expect(run.metricNames).toEqual(expect.arrayContaining(['eval/accuracy', 'eval/log_loss', 'eval/calibration_error']))
+    // Its tokenizer trained as a job in a worker, staged and then moved into the run's folder.
+    const jobs = await engine.call('jobs.list', {})
+    expect(jobs.find((j) => j.label === `Train the tokenizer of run ${pref.run.id} on restaurants`)).toMatchObject({ kind: 'tokenizer', status: 'completed', progress: { unit: 'merges' } })
+    expect(fs.readdirSync(path.join(dir, 'runs', String(pref.run.id)))).toContain('tokenizer')
+    expect(fs.readdirSync(path.join(dir, 'runs', String(pref.run.id))).filter((f) => f.startsWith('.tokenizer-'))).toEqual([])
     const reward = await engine.call('train.preference', { dataset: 'restaurants', kind: 'bt', from: 'tiny', settings: fast, wait: true })
     expect(reward.model).toMatchObject({ kind: 'reward', parent: { name: 'tiny' } })
     await expect(engine.call('generate.run', { model: reward.model!.id, prompts: ['x'] })).rejects.toThrow('judges pairs')
+  })
+
+  it('cancels a preference run while its tokenizer trains, leaving no tokenizer, and trains it on resume', async () => {
+    const cancel = new AbortController()
+    cancel.abort()
+    await expect(engine.call('train.preference', { dataset: 'restaurants', kind: 'bt', architecture: tiny, vocabSize: 290, settings: fast }, { signal: cancel.signal })).rejects.toMatchObject({ code: 'cancelled' })
+    const jobs = await engine.call('jobs.list', {})
+    const job = jobs.filter((j) => j.kind === 'tokenizer').sort((a, b) => Number(b.id) - Number(a.id))[0]
+    expect(job.status).toBe('cancelled')
+    const run = Number(/run (\d+)/.exec(job.label)![1])
+    expect(engine.runs.runs.get(run).status).toBe('cancelled')
+    expect(fs.readdirSync(path.join(dir, 'runs', String(run)))).toEqual([])
+    const resumed = await engine.call('train.resume', { run, wait: true })
+    expect(resumed.model).toMatchObject({ kind: 'reward', vocabSize: 290 })
+    expect(engine.runs.runs.get(run).status).toBe('completed')
   })
 
   it('cancels a run and resumes it from its last checkpoint', async () => {

@@ -14,9 +14,9 @@ import { decoderConfigSchema, type DecoderConfig } from '../models/config'
 import { dataPath, storedPath, type ModelManifest } from '../models/manifest'
 import { isNative } from '../models/open'
 import { resolvePreferenceConfig } from '../models/preference-config'
-import { loadTokenizer, saveTokenizer } from '../models/tokenizer/files'
+import { tokenizerJob } from '../models/service'
+import { loadTokenizer } from '../models/tokenizer/files'
 import type { PromptTemplate } from '../models/tokenizer/template'
-import { trainByteLevelBpe } from '../models/tokenizer/train'
 import type { Db } from '../store/db'
 import { DatasetRepository } from '../store/datasets'
 import { datasetTexts, judgedPairs, preferredExamples, responseExamples } from '../store/examples'
@@ -81,7 +81,7 @@ export class TrainingService implements Service {
     this.datasets = new DatasetRepository(deps.db)
     this.handlers = {
       'train.sft': (input) => this.startSft(input),
-      'train.preference': (input) => this.startPreference(input),
+      'train.preference': (input, ctx) => this.startPreference(input, ctx.signal),
       'train.resume': ({ run, wait }) => this.resume(run, wait),
       'train.cancel': async ({ run }) => {
         const job = this.active.get(run)
@@ -168,7 +168,8 @@ export class TrainingService implements Service {
 
   // Preference and reward models
 
-  startPreference(input: PreferenceRequest): Promise<TrainStarted> {
+  /** `signal` cancels the tokenizer's training, when the model gets a tokenizer of its own (as `train.cancel` does). */
+  async startPreference(input: PreferenceRequest, signal?: AbortSignal): Promise<TrainStarted> {
     const dataset = this.datasets.get(input.dataset)
     const from = input.from !== undefined ? this.deps.catalog.get(input.from).row : undefined
     const runConfig: PreferenceRunConfig = {
@@ -184,17 +185,41 @@ export class TrainingService implements Service {
     }
     if (judgedPairs(this.deps.db, dataset.id).length === 0) throw new NashlabError('invalid_input', `Dataset "${dataset.name}" has no comparisons to learn preferences from.`, { dataset: dataset.name })
     const run = this.deps.runs.runs.create(runConfig.algorithm, { ...runConfig }, { modelId: from?.id, datasetId: dataset.id })
+    let prepared: Awaited<ReturnType<TrainingService['preparePreference']>>
     try {
-      const prepared = this.preparePreference(run, runConfig)
+      prepared = await this.preparePreference(run, runConfig, signal)
       this.deps.runs.runs.updateConfig(run, prepared.fullConfig)
-      return this.launchPreference(run, prepared, undefined, input.wait)
     } catch (error) {
-      this.deps.runs.setStatus(run, 'failed', (error as Error).message)
+      const cancelled = error instanceof NashlabError && error.code === 'cancelled'
+      this.deps.runs.setStatus(run, cancelled ? 'cancelled' : 'failed', (error as Error).message)
       throw error
+    }
+    return this.launchPreference(run, prepared, undefined, input.wait)
+  }
+
+  /**
+   * The tokenizer of a preference model without a base model: a byte-level BPE trained on the
+   * dataset's texts, as a job in a worker (`tokenizer`, progress in merges; `train.cancel` of the run
+   * or `signal` cancels it). It trains into a staging folder renamed to `folder` once whole, so a
+   * cancelled training leaves nothing and a resumed run trains it again.
+   */
+  private async trainTokenizer(run: number, rc: PreferenceRunConfig, folder: string, signal?: AbortSignal): Promise<void> {
+    fs.mkdirSync(path.dirname(folder), { recursive: true })
+    fs.rmSync(folder, { recursive: true, force: true })
+    const staged = fs.mkdtempSync(path.join(path.dirname(folder), '.tokenizer-'))
+    try {
+      const texts = [...datasetTexts(this.deps.db, rc.dataset.id)]
+      const job = this.deps.jobs.start(tokenizerJob, { texts, vocabSize: rc.vocabSize, folder: staged }, { label: `Train the tokenizer of run ${run} on ${rc.dataset.name}`, signal, immediate: true })
+      this.active.set(run, job.id)
+      await job.result
+      fs.renameSync(staged, folder)
+    } finally {
+      this.active.delete(run)
+      fs.rmSync(staged, { recursive: true, force: true })
     }
   }
 
-  private preparePreference(run: number, rc: PreferenceRunConfig) {
+  private async preparePreference(run: number, rc: PreferenceRunConfig, signal?: AbortSignal) {
     let trunkInput: Record<string, unknown>
     let tokenizerFolder: string
     let template: PromptTemplate
@@ -208,7 +233,7 @@ export class TrainingService implements Service {
       weightsFolder = dataPath(this.deps.dataDir, (base.manifest as { weights: string }).weights)
     } else {
       tokenizerFolder = path.join(this.runFolder(run), 'tokenizer')
-      if (!fs.existsSync(path.join(tokenizerFolder, 'tokenizer.json'))) saveTokenizer(tokenizerFolder, trainByteLevelBpe(datasetTexts(this.deps.db, rc.dataset.id), { vocabSize: rc.vocabSize }).tokenizer)
+      if (!fs.existsSync(path.join(tokenizerFolder, 'tokenizer.json'))) await this.trainTokenizer(run, rc, tokenizerFolder, signal)
       const tokenizer = loadTokenizer(tokenizerFolder).tokenizer
       trunkInput = { ...preferenceArchitectureDefaults, ...(rc.architecture ?? {}), vocab: tokenizer.vocabSize }
       template = defaultTemplate
@@ -226,7 +251,7 @@ export class TrainingService implements Service {
     return { base, model, config, judgements, tokenizerFolder, template, weightsFolder, fullConfig }
   }
 
-  private launchPreference(run: number, p: ReturnType<TrainingService['preparePreference']>, resumeFrom: string | undefined, wait: boolean): Promise<TrainStarted> {
+  private launchPreference(run: number, p: Awaited<ReturnType<TrainingService['preparePreference']>>, resumeFrom: string | undefined, wait: boolean): Promise<TrainStarted> {
     const input: Omit<PreferenceJobInput, 'channel'> = {
       model: p.model,
       weightsFolder: p.weightsFolder,
@@ -260,7 +285,7 @@ export class TrainingService implements Service {
 
   // Resume
 
-  private resume(run: number, wait: boolean): Promise<TrainStarted> {
+  private async resume(run: number, wait: boolean): Promise<TrainStarted> {
     const detail = this.deps.runs.runs.get(run)
     if (this.active.has(run)) throw new NashlabError('conflict', `Run ${run} is already running.`, { run })
     if (detail.status !== 'cancelled' && detail.status !== 'failed') {
@@ -270,7 +295,7 @@ export class TrainingService implements Service {
     const resumeFrom = latest ? dataPath(this.deps.dataDir, latest.path) : undefined
     const config = detail.config as unknown as SftRunConfig | PreferenceRunConfig
     if (config.algorithm === 'sft') return this.launchSft(run, this.prepareSft(config), resumeFrom, wait)
-    if (config.algorithm === 'preference' || config.algorithm === 'reward') return this.launchPreference(run, this.preparePreference(run, config), resumeFrom, wait)
+    if (config.algorithm === 'preference' || config.algorithm === 'reward') return this.launchPreference(run, await this.preparePreference(run, config), resumeFrom, wait)
     throw new NashlabError('invalid_input', `Run ${run} is a ${detail.algorithm} run, which this service does not resume.`, { run })
   }
 

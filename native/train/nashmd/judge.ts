@@ -1,11 +1,13 @@
 import { NashlabError } from '../../api/errors'
-import { leftPadded, preferenceProgram, rewardProgram } from '../../models/preference'
+import { leftPadded } from '../../models/padding'
+import { fitPair, preferenceProgram, rewardProgram, type PairSequences } from '../../models/preference'
+import { rowFeeds, runPairs } from '../../models/preference-model'
 import type { PreferenceConfig } from '../../models/preference-config'
 import { encodeCompletion, encodePrompt, type PromptTemplate } from '../../models/tokenizer/template'
 import type { Tokenizer } from '../../models/tokenizer/tokenizer'
 import type { Weights } from '../../models/weights'
 import { encodeModel } from '../../onnx/encode'
-import { ort, type InferenceSession } from '../../runtime/ort'
+import type { InferenceSession } from '../../runtime/ort'
 import type { Rng } from '../../runtime/rng'
 import { createSession, type SessionRequest } from '../../runtime/session'
 
@@ -88,20 +90,11 @@ function withoutEos(tokens: readonly number[], eos: number): readonly number[] {
 
 /**
  * The two sequences of a pair, as native/models/preference.ts's `pairSequences` builds them from
- * text, here from ids: pairwise `x EOS a EOS b EOS` and `x EOS b EOS a EOS`; Bradley–Terry
- * `x EOS a EOS` and `x EOS b EOS`. Over the context the prompt keeps its last tokens (at most half
- * the context) and each response its first tokens, sharing what is left equally.
+ * text, here from ids (`fitPair`): pairwise `x EOS a EOS b EOS` and `x EOS b EOS a EOS`;
+ * Bradley–Terry `x EOS a EOS` and `x EOS b EOS`, fitted to the context. A final EOS of a or b is dropped.
  */
-export function pairTokens(config: PreferenceConfig, eos: number, x: readonly number[], a: readonly number[], b: readonly number[]): { first: number[]; second: number[] } {
-  const context = config.trunk.context
-  const separators = config.kind === 'pairwise' ? 3 : 2
-  const responses = config.kind === 'pairwise' ? 2 : 1
-  const prompt = x.length > Math.floor(context / 2) ? x.slice(x.length - Math.floor(context / 2)) : x
-  const budget = Math.max(0, Math.floor((context - prompt.length - separators) / responses))
-  const ta = withoutEos(a, eos).slice(0, budget)
-  const tb = withoutEos(b, eos).slice(0, budget)
-  if (config.kind === 'pairwise') return { first: [...prompt, eos, ...ta, eos, ...tb, eos], second: [...prompt, eos, ...tb, eos, ...ta, eos] }
-  return { first: [...prompt, eos, ...ta, eos], second: [...prompt, eos, ...tb, eos] }
+export function pairTokens(config: PreferenceConfig, eos: number, x: readonly number[], a: readonly number[], b: readonly number[]): PairSequences {
+  return fitPair(config.kind, config.trunk.context, eos, x, withoutEos(a, eos), withoutEos(b, eos))
 }
 
 /** A pair as the judge reads it: its own ids through the bridge, or the policy's ids. */
@@ -110,17 +103,24 @@ function read(bridge: TextBridge | undefined, x: JudgedPrompt, a: readonly numbe
   return [bridge.prompt(x.text), bridge.completion(a), bridge.completion(b)]
 }
 
-/** Nashlab's preference model (pairwise or Bradley–Terry) as a judge. */
-export class PreferenceJudge implements PairJudge {
-  readonly antisymmetric = true
-
-  private constructor(
-    private readonly config: PreferenceConfig,
-    private readonly session: InferenceSession,
-    private readonly eos: number,
-    private readonly bridge: TextBridge | undefined,
+/** What Nashlab's judges hold: the model's config and session, its EOS id (its separator) and how it reads text. */
+abstract class ModelJudge {
+  protected constructor(
+    protected readonly config: PreferenceConfig,
+    protected readonly session: InferenceSession,
+    protected readonly eos: number,
+    protected readonly bridge: TextBridge | undefined,
     readonly warnings: string[],
   ) {}
+
+  release(): Promise<void> {
+    return this.session.release()
+  }
+}
+
+/** Nashlab's preference model (pairwise or Bradley–Terry) as a judge. */
+export class PreferenceJudge extends ModelJudge implements PairJudge {
+  readonly antisymmetric = true
 
   /** `eos`: the judge's EOS id (its separator); `bridge`: how it reads text, when its tokenizer is not the policy's. */
   static async create(config: PreferenceConfig, weights: Weights, eos: number, options: { session?: SessionRequest; bridge?: TextBridge } = {}): Promise<PreferenceJudge> {
@@ -131,39 +131,12 @@ export class PreferenceJudge implements PairJudge {
   async judge(prompts: readonly JudgedPrompt[], a: Rows, b: Rows): Promise<Float64Array> {
     if (prompts.length === 0) return new Float64Array(0)
     const pairs = prompts.map((x, i) => pairTokens(this.config, this.eos, ...read(this.bridge, x, a[i], b[i])))
-    const width = Math.max(...pairs.flatMap((p) => [p.first.length, p.second.length]))
-    const first = leftPadded(pairs.map((p) => p.first), width)
-    const second = leftPadded(pairs.map((p) => p.second), width)
-    const shape = [pairs.length, width]
-    const tensor = (data: BigInt64Array) => new ort.Tensor('int64', data, shape)
-    const out = await this.session.run({
-      input_ids: tensor(first.ids),
-      attention_mask: tensor(first.mask),
-      position_ids: tensor(first.positions),
-      swapped_input_ids: tensor(second.ids),
-      swapped_attention_mask: tensor(second.mask),
-      swapped_position_ids: tensor(second.positions),
-    })
-    const probability = out.probability.data as Float32Array
-    if (probability.length !== pairs.length) throw new NashlabError('internal', `The preference model returned ${probability.length} probabilities for ${pairs.length} pairs.`)
-    return Float64Array.from(probability)
-  }
-
-  release(): Promise<void> {
-    return this.session.release()
+    return Float64Array.from((await runPairs(this.session, pairs)).probability)
   }
 }
 
 /** A Bradley–Terry reward model r(x, y) on the sequence `x EOS y EOS` (rlhf's reward). */
-export class RewardModelJudge implements RewardJudge {
-  private constructor(
-    private readonly config: PreferenceConfig,
-    private readonly session: InferenceSession,
-    private readonly eos: number,
-    private readonly bridge: TextBridge | undefined,
-    readonly warnings: string[],
-  ) {}
-
+export class RewardModelJudge extends ModelJudge implements RewardJudge {
   static async create(config: PreferenceConfig, weights: Weights, eos: number, options: { session?: SessionRequest; bridge?: TextBridge } = {}): Promise<RewardModelJudge> {
     if (config.kind !== 'bt') throw new NashlabError('invalid_input', 'rlhf needs a Bradley–Terry reward model; a pairwise preference model gives no reward of one completion.', { field: 'preference' })
     const created = await createSession(encodeModel(rewardProgram(config, weights)), { name: 'the reward model', ...options.session })
@@ -174,15 +147,8 @@ export class RewardModelJudge implements RewardJudge {
     if (prompts.length === 0) return new Float64Array(0)
     // pairTokens' Bradley–Terry `first` row is exactly `x EOS y EOS`, fitted to the context.
     const rows = prompts.map((x, i) => pairTokens(this.config, this.eos, ...read(this.bridge, x, completions[i], [])).first)
-    const padded = leftPadded(rows)
-    const shape = [rows.length, padded.width]
-    const tensor = (data: BigInt64Array) => new ort.Tensor('int64', data, shape)
-    const out = await this.session.run({ input_ids: tensor(padded.ids), attention_mask: tensor(padded.mask), position_ids: tensor(padded.positions) })
+    const out = await this.session.run(rowFeeds(leftPadded(rows)))
     return Float64Array.from(out.reward.data as Float32Array)
-  }
-
-  release(): Promise<void> {
-    return this.session.release()
   }
 }
 

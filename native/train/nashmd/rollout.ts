@@ -1,6 +1,7 @@
 import type { FinishReason } from '../../api/generate'
 import type { DecoderRunner } from '../../generate/runner'
-import { runLoop, type LoopPart } from '../../generate/loop'
+import { runLoop } from '../../generate/loop'
+import { mixtureParts, type WeightedRunner } from '../../generate/mixture-parts'
 import type { SamplingSettings } from '../../generate/sampling'
 import type { Rng } from '../../runtime/rng'
 
@@ -28,17 +29,15 @@ export interface RolloutOptions {
 }
 
 /** One model and its weight in the mixture. */
-export interface MixtureMember {
-  runner: DecoderRunner
-  weight: number
-}
+export type MixtureMember = WeightedRunner
 
 /**
  * Sample from Σ_i w_i·z_i. Members of weight 0 are left out (they would cost a session run per
- * token for nothing); a single member of weight 1 is plain sampling from that model.
+ * token for nothing); a single member of weight 1 is plain sampling from that model; two or more
+ * of Nashlab's own decoders run as one mixture step program (one session run per token, mixture-parts.ts).
  */
 export async function rollout(members: readonly MixtureMember[], prompts: readonly (readonly number[])[], options: RolloutOptions): Promise<Rollout> {
-  const parts: LoopPart[] = members.filter((m) => m.weight !== 0).map((m) => ({ rows: m.runner.rows(), weight: m.weight }))
+  const parts = await mixtureParts(members.filter((m) => m.weight !== 0))
   const result = await runLoop(parts, prompts, {
     settings: options.settings,
     maxTokens: options.maxTokens,
