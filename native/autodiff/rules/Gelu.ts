@@ -22,9 +22,9 @@ export const Gelu = gradient((ctx) => {
     return [b.mul(dy, b.add(left, right, 'slope'), 'dx')]
   }
   // With s = X/√2: Φ(X) + X·φ(X) = ½·(1 + erf(s) + s·(2/√π)·e^(−s²)); the constant goes into the
-  // exponent, (2/√π)·e^(−s²) = e^(ln(2/√π) − s²), and the three terms are one Sum: a pass each saved.
+  // exponent, (2/√π)·e^(−s²) = e^(ln(2/√π) − s²), to save a pass.
   const s = b.mul(x, c(Math.SQRT1_2), 's')
   const bell = b.exp(b.sub(c(Math.log(2 / Math.sqrt(Math.PI))), b.mul(s, s, 's2'), 'exponent'), 'bell')
-  const twiceSlope = b.sum([b.erf(s, 'erf'), b.mul(s, bell, 'density'), c(1)], 'twice_slope')
-  return [b.mul(b.mul(dy, c(0.5), 'half_dy'), twiceSlope, 'dx')]
+  const sum = b.add(b.erf(s, 'erf'), b.mul(s, bell, 'density'), 'sum')
+  return [b.mul(b.mul(dy, c(0.5), 'half_dy'), b.add(sum, c(1), 'twice_slope'), 'dx')]
 })
