@@ -79,6 +79,16 @@ export function appendBackward(b: GraphBuilder, options: BackwardOptions): Backw
     return total
   }
   push(loss.name, options.seed ?? b.expandLike(b.scalarLike(1, loss), loss, 'grad.seed'))
+  const readers = new Map<string, Node[]>()
+  for (const node of order) {
+    for (const i of node.inputs) {
+      if (!i) continue
+      const list = readers.get(i)
+      if (list) list.push(node)
+      else readers.set(i, [node])
+    }
+  }
+  const graphView = { consumers: (name: string) => readers.get(name) ?? [], gradientAt: (name: string) => (onPath(name) ? summed(name) : null) }
 
   if (onPath(loss.name)) {
     for (let k = order.length - 1; k >= 0; k--) {
@@ -102,7 +112,7 @@ export function appendBackward(b: GraphBuilder, options: BackwardOptions): Backw
         )
       }
       const dys = node.outputs.map((o) => (o && onPath(o) ? summed(o) : null))
-      const ctx = context(b, node, dys, (i) => Boolean(node.inputs[i]) && onPath(node.inputs[i]))
+      const ctx = context(b, node, dys, (i) => Boolean(node.inputs[i]) && onPath(node.inputs[i]), graphView)
       const inputGrads = b.scope(`grad.${node.name || node.outputs[0]}`, () => rule.backward(ctx))
       node.inputs.forEach((name, i) => {
         const g = inputGrads[i]
@@ -127,7 +137,7 @@ export function appendBackward(b: GraphBuilder, options: BackwardOptions): Backw
   return { gradients, unreached }
 }
 
-function context(b: GraphBuilder, node: Node, dys: (Value | null)[], needs: (i: number) => boolean): GradientContext {
+function context(b: GraphBuilder, node: Node, dys: (Value | null)[], needs: (i: number) => boolean, graph: Pick<GradientContext, 'consumers' | 'gradientAt'>): GradientContext {
   const fail = (message: string): never => {
     throw new NashlabError('invalid_input', `Gradient of ${describeNode(node)}: ${message}`, { op: node.opType, node: node.name })
   }
@@ -141,6 +151,8 @@ function context(b: GraphBuilder, node: Node, dys: (Value | null)[], needs: (i: 
     output: (i) => (node.outputs[i] ? b.value(node.outputs[i]) : b.addNodeOutput(node, i, opSpec(node.opType)?.outputs[i]?.replace(/[?.]/g, '') ?? `output${i}`)),
     dy: (i) => dys[i] ?? null,
     needs,
+    consumers: graph.consumers,
+    gradientAt: graph.gradientAt,
     int: (name) => {
       const v = attr(name)
       return typeof v === 'number' ? v : fail(`integer attribute "${name}" is missing.`)

@@ -21,6 +21,13 @@ export interface GradientContext {
   dy(i: number): Value | null
   /** Whether input i needs a gradient (it depends on a trained tensor through float ops). */
   needs(i: number): boolean
+  /** The forward nodes that read a value (for rules that use how their output is consumed). */
+  consumers(name: string): Node[]
+  /**
+   * The total gradient that arrived at a forward value read by nodes later in the graph (all of
+   * them already differentiated when a rule runs), or null when none did.
+   */
+  gradientAt(name: string): Value | null
   int(name: string): number
   ints(name: string): number[] | undefined
   float(name: string): number
