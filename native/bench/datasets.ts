@@ -61,7 +61,8 @@ async function importBench() {
 }
 
 /**
- * Browse the imported dataset as the UI does: 50-row pages at the start, middle and end, and
+ * Browse the imported dataset as the UI does: 50-row pages at the start, middle and end (and of
+ * its prompts, in the middle and at the end), and
  * full-text searches (a rare word, a common word, two words, a phrase, a prefix, a common word
  * 20 pages deep); each the median of repeated calls. Then the statistics, health and annotator
  * reports, and a TRL JSONL export. Builds the database first when the import bench has not.
@@ -84,6 +85,9 @@ async function searchBench() {
     const total = (await engine.call('datasets.show', { name: 'bench' })).comparisons
     const page = async (input: { offset?: number; query?: string }) =>
       (await timeMedian(() => engine.call('datasets.comparisons', { name: 'bench', limit: 50, ...input }), { warmup: 1, minRuns: 7 })).median
+    const prompts = (await engine.call('datasets.show', { name: 'bench' })).prompts
+    const promptPage = async (offset: number) =>
+      (await timeMedian(() => engine.call('datasets.prompts', { name: 'bench', limit: 50, offset }), { warmup: 1, minRuns: 7 })).median
     const once = async (work: () => Promise<unknown>) => {
       const started = performance.now()
       await work()
@@ -93,6 +97,8 @@ async function searchBench() {
       pageFirst: { value: await page({ offset: 0 }), unit: 'ms' },
       pageMiddle: { value: await page({ offset: Math.floor(total / 2) }), unit: 'ms' },
       pageLast: { value: await page({ offset: total - 50 }), unit: 'ms' },
+      promptPageMiddle: { value: await promptPage(Math.floor(prompts / 2)), unit: 'ms' },
+      promptPageLast: { value: await promptPage(prompts - 50), unit: 'ms' },
       searchRare: { value: await page({ query: rareWord }), unit: 'ms' },
       searchCommon: { value: await page({ query: vocabulary[0] }), unit: 'ms' },
       searchTwoWords: { value: await page({ query: `${vocabulary[3]} ${vocabulary[40]}` }), unit: 'ms' },

@@ -3,6 +3,16 @@ import type { Db } from './db'
 /** One anchor every this many rows: a page starts at most this many index entries past one. */
 export const anchorSpacing = 1000
 
+/** The kinds of a dataset's rows that pages walk, each indexed on `(dataset_id, id)`. */
+export type PagedTable = 'comparisons' | 'feedback' | 'prompts'
+
+/** The `dataset_counts` column that counts the moves breaking each table's notes (migrations 005, 006). */
+const orderVersionColumns: Record<PagedTable, string> = {
+  comparisons: 'order_version',
+  feedback: 'feedback_order_version',
+  prompts: 'prompts_order_version',
+}
+
 /** Rows of a dataset whose positions are known: `ranks[i]` rows of the dataset have ids below `ids[i]`. */
 interface Anchors {
   /** The dataset's version (see `version`) these positions hold for. */
@@ -20,24 +30,29 @@ interface Anchors {
  * the dataset's index, as deep as pages have gone; a page then starts from the nearest noted row
  * below it, about a thousand entries on at most, whatever its depth.
  *
- * The notes hold while the dataset's `order_version` does (see migration 005: rows appended later
- * never shift older ones). The engine's own curation keeps them in step without a walk: after a
- * delete or an undo commits, `shift` moves each note by the rows removed or put back below it.
- * Anything else that moves rows (another connection, a rolled-back edit) leaves the version
+ * One instance notes the rows of one table (comparisons, feedback or prompts). The notes hold
+ * while the dataset's order version for that table does (see migrations 005 and 006: rows
+ * appended later never shift older ones). The engine's own curation of comparisons keeps them in
+ * step without a walk: after a delete or an undo commits, `shift` moves each note by the rows
+ * removed or put back below it. Anything else that moves rows (another connection, a rolled-back edit) leaves the version
  * different from the notes', and the next page walks the index again.
  */
 export class PageAnchors {
   private readonly byDataset = new Map<number, Anchors>()
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    readonly table: PagedTable = 'comparisons',
+  ) {}
 
   /**
-   * The dataset's `order_version`, with its creation time: a dataset deleted elsewhere and made
-   * again under the same id starts at version 0 again, and must not inherit the old one's notes.
+   * The dataset's order version for this table, with its creation time: a dataset deleted
+   * elsewhere and made again under the same id starts at version 0 again, and must not inherit
+   * the old one's notes.
    */
   version(datasetId: number): string {
     const row = this.db
-      .prepare('SELECT n.order_version AS version, d.created_at AS created FROM datasets d JOIN dataset_counts n ON n.dataset_id = d.id WHERE d.id = ?')
+      .prepare(`SELECT n.${orderVersionColumns[this.table]} AS version, d.created_at AS created FROM datasets d JOIN dataset_counts n ON n.dataset_id = d.id WHERE d.id = ?`)
       .get(datasetId) as { version: number; created: string } | undefined
     return row ? `${row.version}@${row.created}` : ''
   }
@@ -99,7 +114,7 @@ export class PageAnchors {
    */
   private extend(datasetId: number, anchors: Anchors, offset: number): void {
     if (anchors.ids.length === 0) {
-      const first = this.db.prepare('SELECT min(id) FROM comparisons WHERE dataset_id = ?').pluck().get(datasetId) as number | null
+      const first = this.db.prepare(`SELECT min(id) FROM ${this.table} WHERE dataset_id = ?`).pluck().get(datasetId) as number | null
       if (first === null) {
         anchors.complete = true
         return
@@ -107,7 +122,7 @@ export class PageAnchors {
       anchors.ids.push(first)
       anchors.ranks.push(0)
     }
-    const next = this.db.prepare(`SELECT id FROM comparisons WHERE dataset_id = ? AND id > ? ORDER BY id LIMIT 1 OFFSET ${anchorSpacing - 1}`).pluck()
+    const next = this.db.prepare(`SELECT id FROM ${this.table} WHERE dataset_id = ? AND id > ? ORDER BY id LIMIT 1 OFFSET ${anchorSpacing - 1}`).pluck()
     while (!anchors.complete && anchors.ranks[anchors.ranks.length - 1] + anchorSpacing <= offset) {
       const last = anchors.ids.length - 1
       const id = next.get(datasetId, anchors.ids[last]) as number | undefined
