@@ -113,3 +113,47 @@ test('a page of prompts reads the dataset-ordered index of prompts alone', () =>
     .all(1, 1, 50) as { detail: string }[]
   expect(plan.map((p) => p.detail).join('; ')).toMatch(/USING COVERING INDEX prompts_dataset/)
 })
+
+test('filtered comparison pages (an outcome, flagged only, both) hold exactly the rows OFFSET gives, through edits', async () => {
+  const { engine } = bench
+  const pairs = (tag: string, n: number) => jsonl(Array.from({ length: n }, (_, i) => ({ prompt: `${tag} q ${i % 40}`, chosen: `${tag} good ${i}`, rejected: `${tag} bad ${i}` })))
+  await engine.call('datasets.import', { dataset: 'main', path: bench.file('a.jsonl', pairs('a', 2400)) })
+  await engine.call('datasets.import', { dataset: 'other', path: bench.file('b.jsonl', pairs('b', 200)) })
+  await engine.call('datasets.import', { dataset: 'main', path: bench.file('c.jsonl', pairs('c', 2400)) })
+  const db = engine.db
+  const main = datasetId('main')
+  // Another writer spreads the outcomes and flags over the rows.
+  db.prepare("UPDATE comparisons SET outcome = CASE id % 3 WHEN 0 THEN 'tie' WHEN 1 THEN 'a' ELSE 'b' END, flagged = (id % 5 = 0) WHERE dataset_id = ?").run(main)
+  const filters = [{ outcome: 'tie' as const }, { flagged: true }, { flagged: false }, { outcome: 'b' as const, flagged: false }]
+  const truthOf = (filter: { outcome?: string; flagged?: boolean }, offset: number) => {
+    const where = ['dataset_id = @main', ...(filter.outcome ? ['outcome = @outcome'] : []), ...(filter.flagged !== undefined ? ['flagged = @flagged'] : [])].join(' AND ')
+    const params = { main, outcome: filter.outcome, flagged: filter.flagged === undefined ? undefined : Number(filter.flagged) }
+    const bound = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined))
+    return {
+      ids: db.prepare(`SELECT id FROM comparisons WHERE ${where} ORDER BY id LIMIT 50 OFFSET ${offset}`).pluck().all(bound) as number[],
+      total: db.prepare(`SELECT count(*) FROM comparisons WHERE ${where}`).pluck().get(bound) as number,
+    }
+  }
+  const expectFilteredPagesRight = async () => {
+    for (const filter of filters) {
+      const { total } = truthOf(filter, 0)
+      for (const offset of [0, 49, anchorSpacing - 1, anchorSpacing + 3, Math.floor(total / 2), total - 50, total - 1]) {
+        const page = await engine.call('datasets.comparisons', { name: 'main', offset, limit: 50, ...filter })
+        const expected = truthOf(filter, offset)
+        expect(page.rows.map((r) => r.id), `${JSON.stringify(filter)} at offset ${offset}`).toEqual(expected.ids)
+        expect(page.total).toBe(expected.total)
+      }
+    }
+  }
+  await expectFilteredPagesRight()
+  // Curation changes outcomes and flags, and deletes; undo puts them back.
+  const someTies = truthOf({ outcome: 'tie' }, anchorSpacing).ids.slice(0, 5)
+  await engine.call('datasets.setOutcome', { name: 'main', ids: someTies, outcome: 'a' })
+  await engine.call('datasets.flag', { name: 'main', ids: truthOf({ flagged: false }, 10).ids.slice(0, 3), flagged: true })
+  await expectFilteredPagesRight()
+  await engine.call('datasets.deleteComparisons', { name: 'main', ids: truthOf({ flagged: true }, 5).ids.slice(0, 4) })
+  await expectFilteredPagesRight()
+  await engine.call('datasets.undo', { name: 'main' })
+  await engine.call('datasets.undo', { name: 'main' })
+  await expectFilteredPagesRight()
+})

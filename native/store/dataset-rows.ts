@@ -101,12 +101,22 @@ export class DatasetRows {
       capped = result.n > cap
       count = Math.min(result.n, cap)
     } else {
-      const where = conditions.join(' AND ')
-      ids =
-        conditions.length === 1
-          ? this.pageIds('comparisons', datasetId, total, offset, limit)
-          : (this.db.prepare(`SELECT c.id FROM comparisons c WHERE ${where} ORDER BY c.id LIMIT @limit OFFSET @offset`).pluck().all(params) as number[])
-      count = conditions.length === 1 ? total : (this.db.prepare(`SELECT count(*) FROM comparisons c WHERE ${where}`).pluck().get(params) as number)
+      if (conditions.length === 1) {
+        ids = this.pageIds('comparisons', datasetId, total, offset, limit)
+        count = total
+      } else {
+        // A filter: pages start from the filtered rows' own anchors, and the count is a kept one
+        // when the filter is one outcome or the flag alone.
+        const { dataset: _dataset, limit: _limit, offset: _offset, ...filterParams } = params
+        const scope = { key: JSON.stringify(filterParams), where: conditions.slice(1).join(' AND '), params: filterParams }
+        const { from, skip } = this.anchors.comparisons.locate(datasetId, offset, scope)
+        const where = conditions.join(' AND ')
+        ids = this.db
+          .prepare(`SELECT c.id FROM comparisons c WHERE ${where} AND c.id >= @from ORDER BY c.id LIMIT @limit OFFSET @skip`)
+          .pluck()
+          .all({ ...params, from, skip }) as number[]
+        count = this.keptCount(datasetId, filter) ?? (this.db.prepare(`SELECT count(*) FROM comparisons c WHERE ${where}`).pluck().get(params) as number)
+      }
     }
     const rows = this.byIds(ids)
     return {
@@ -118,6 +128,18 @@ export class DatasetRows {
       ...(capped ? { totalIsLowerBound: true } : {}),
       elapsedMs: Math.round((performance.now() - started) * 10) / 10,
     }
+  }
+
+  /**
+   * How many comparisons a filter of one outcome, or of the flag alone, selects, from the kept
+   * counts (see migration 004); null for other filters, which are counted.
+   */
+  private keptCount(datasetId: number, filter: ComparisonFilter): number | null {
+    if (filter.annotator !== undefined || (filter.outcome !== undefined) === (filter.flagged !== undefined)) return null
+    const n = this.db.prepare('SELECT * FROM dataset_counts WHERE dataset_id = ?').get(datasetId) as Record<string, number> | undefined
+    if (!n) return 0
+    if (filter.outcome !== undefined) return n[{ a: 'outcome_a', b: 'outcome_b', tie: 'ties', both_bad: 'both_bad' }[filter.outcome]]
+    return filter.flagged ? n.flagged : n.comparisons - n.flagged
   }
 
   /** Comparison rows with their texts, in the order of `ids`. */

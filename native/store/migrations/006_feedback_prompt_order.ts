@@ -9,10 +9,19 @@
  *   appended in id order, so keeping it costs an import an append per new prompt.
  * - A feedback row or prompt moved to another dataset now moves its counts too (004 counted only
  *   inserts and deletes); a moved prompt takes its responses' count with it.
+ * - `filter_version` counts the changes of a comparison's outcome, flag or annotator: the rows a
+ *   filter (an outcome, flagged only) selects keep their positions while it and `order_version`
+ *   hold still, so filtered pages have anchors too.
  */
 export const up = `
 ALTER TABLE dataset_counts ADD COLUMN feedback_order_version INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE dataset_counts ADD COLUMN prompts_order_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE dataset_counts ADD COLUMN filter_version INTEGER NOT NULL DEFAULT 0;
+
+CREATE TRIGGER comparisons_filter_version AFTER UPDATE OF outcome, flagged, annotator ON comparisons
+WHEN old.outcome IS NOT new.outcome OR old.flagged IS NOT new.flagged OR old.annotator IS NOT new.annotator BEGIN
+  UPDATE dataset_counts SET filter_version = filter_version + 1 WHERE dataset_id = new.dataset_id;
+END;
 
 CREATE INDEX prompts_dataset ON prompts(dataset_id, id);
 
