@@ -142,9 +142,9 @@ async function memoryPass(file: string, database: string, rows: number) {
 
 /**
  * Browse the imported dataset as the UI does: 50-row pages at the start, middle and end, one
- * filtered to an outcome half-way through its rows (its first walk is the warm-up), the first page
- * of flagged rows (there are none: the whole dataset is walked), pages of its prompts in the
- * middle and at the end, and
+ * filtered to an outcome half-way through its rows (the bench's rows all have outcome "a"; the
+ * warm-up call notes the filter's anchors), the first page of flagged rows (none are), pages of
+ * its prompts in the middle and at the end, and
  * full-text searches (a rare word, a common word, two words, a phrase, a prefix, a common word
  * 20 pages deep); each the median of repeated calls. Then the statistics, health and annotator
  * reports, and a TRL JSONL export. Builds the database first when the import bench has not.
@@ -165,7 +165,7 @@ async function searchBench() {
   const engine = new Engine({ database: path.join(dir, 'bench.db'), mode: 'cli' })
   try {
     const total = (await engine.call('datasets.show', { name: 'bench' })).comparisons
-    const page = async (input: { offset?: number; query?: string; outcome?: 'b'; flagged?: boolean }) =>
+    const page = async (input: { offset?: number; query?: string; outcome?: 'a'; flagged?: boolean }) =>
       (await timeMedian(() => engine.call('datasets.comparisons', { name: 'bench', limit: 50, ...input }), { warmup: 1, minRuns: 7 })).median
     const prompts = (await engine.call('datasets.show', { name: 'bench' })).prompts
     const promptPage = async (offset: number) =>
@@ -179,7 +179,7 @@ async function searchBench() {
       pageFirst: { value: await page({ offset: 0 }), unit: 'ms' },
       pageMiddle: { value: await page({ offset: Math.floor(total / 2) }), unit: 'ms' },
       pageLast: { value: await page({ offset: total - 50 }), unit: 'ms' },
-      pageOutcomeMiddle: { value: await page({ outcome: 'b', offset: Math.floor(total / 4) }), unit: 'ms' },
+      pageOutcomeMiddle: { value: await page({ outcome: 'a', offset: Math.floor(total / 2) }), unit: 'ms' },
       pageFlaggedFirst: { value: await page({ flagged: true }), unit: 'ms' },
       promptPageMiddle: { value: await promptPage(Math.floor(prompts / 2)), unit: 'ms' },
       promptPageLast: { value: await promptPage(prompts - 50), unit: 'ms' },

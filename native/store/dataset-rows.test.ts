@@ -146,6 +146,10 @@ test('filtered comparison pages (an outcome, flagged only, both) hold exactly th
     }
   }
   await expectFilteredPagesRight()
+  // A filter that selects nothing, and a page past a filter's end.
+  expect(await engine.call('datasets.comparisons', { name: 'main', outcome: 'both_bad', offset: 100, limit: 50 })).toMatchObject({ rows: [], total: 0 })
+  const ties = truthOf({ outcome: 'tie' }, 0).total
+  expect(await engine.call('datasets.comparisons', { name: 'main', outcome: 'tie', offset: ties, limit: 50 })).toMatchObject({ rows: [], total: ties })
   // Curation changes outcomes and flags, and deletes; undo puts them back.
   const someTies = truthOf({ outcome: 'tie' }, anchorSpacing).ids.slice(0, 5)
   await engine.call('datasets.setOutcome', { name: 'main', ids: someTies, outcome: 'a' })

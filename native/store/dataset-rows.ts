@@ -109,13 +109,18 @@ export class DatasetRows {
         // when the filter is one outcome or the flag alone.
         const { dataset: _dataset, limit: _limit, offset: _offset, ...filterParams } = params
         const scope = { key: JSON.stringify(filterParams), where: conditions.slice(1).join(' AND '), params: filterParams }
-        const { from, skip } = this.anchors.comparisons.locate(datasetId, offset, scope)
         const where = conditions.join(' AND ')
-        ids = this.db
-          .prepare(`SELECT c.id FROM comparisons c WHERE ${where} AND c.id >= @from ORDER BY c.id LIMIT @limit OFFSET @skip`)
-          .pluck()
-          .all({ ...params, from, skip }) as number[]
-        count = this.keptCount(datasetId, filter) ?? (this.db.prepare(`SELECT count(*) FROM comparisons c WHERE ${where}`).pluck().get(params) as number)
+        const kept = this.keptCount(datasetId, filter)
+        // Past a kept count's end (none flagged, say) there is nothing to walk to.
+        if (kept !== null && offset >= kept) ids = []
+        else {
+          const { from, skip } = this.anchors.comparisons.locate(datasetId, offset, scope)
+          ids = this.db
+            .prepare(`SELECT c.id FROM comparisons c WHERE ${where} AND c.id >= @from ORDER BY c.id LIMIT @limit OFFSET @skip`)
+            .pluck()
+            .all({ ...params, from, skip }) as number[]
+        }
+        count = kept ?? (this.db.prepare(`SELECT count(*) FROM comparisons c WHERE ${where}`).pluck().get(params) as number)
       }
     }
     const rows = this.byIds(ids)

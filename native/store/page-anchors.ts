@@ -131,6 +131,8 @@ export class PageAnchors {
    * depth costs, once; the rows before it are never walked again.
    */
   private extend(datasetId: number, anchors: Anchors, offset: number, scope?: PageScope): void {
+    // Every row noted already (or none to note: a filter that selects nothing is walked once).
+    if (anchors.complete) return
     const where = `c.dataset_id = @dataset${scope ? ` AND ${scope.where}` : ''}`
     const params = { ...scope?.params, dataset: datasetId }
     if (anchors.ids.length === 0) {
