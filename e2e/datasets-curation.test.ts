@@ -57,6 +57,9 @@ test('import a CSV with a column mapping, search, change an outcome and undo it'
   await page.getByRole('button', { name: 'Import', exact: true }).click()
   await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Imported 24 rows into arena')
   expect(await page.getByTestId('dataset-counts').textContent()).toContain('24 comparisons')
+  // The next file is read as it comes: the form is back on auto-detect, its mapping gone.
+  await expect.poll(() => page.getByLabel('Format').inputValue()).toBe('auto')
+  expect(await page.getByRole('group', { name: 'Column mapping' }).count()).toBe(0)
 
   // Full-text search from the engine's FTS5 index.
   await page.getByLabel('Search comparisons').fill('jazz')

@@ -63,9 +63,12 @@ test('deleting a dataset from the keyboard asks first, names what goes, and keep
   const { page } = wb
   const file = path.join(wb.dir, 'small.jsonl')
   fs.writeFileSync(file, [0, 1, 2].map((i) => JSON.stringify({ prompt: `Small ${i}?`, chosen: `yes ${i}`, rejected: `no ${i}` })).join('\n') + '\n')
+  // The broken file before left the form on a column mapping; a new file starts from auto-detect.
+  expect(await page.getByLabel('Format').inputValue()).toBe('map')
   await page.getByLabel('File to import').setInputFiles(file)
-  // The broken file before left the form on a column mapping.
-  await page.getByLabel('Format').selectOption('auto')
+  expect(await page.getByLabel('Format').inputValue()).toBe('auto')
+  await expect.poll(() => page.getByTestId('import-preview').textContent()).toContain('Recognised')
+  expect(await page.getByRole('group', { name: 'Column mapping' }).count()).toBe(0)
   await page.getByLabel('Import into dataset').fill('scratch')
   await page.getByRole('button', { name: 'Import', exact: true }).click()
   await expect.poll(() => page.getByTestId('dataset-counts').textContent()).toContain('3 comparisons')

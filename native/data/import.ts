@@ -89,9 +89,17 @@ export async function openRows(
  * file, line or row, and field. The engine runs it as a job in a worker thread with a connection of
  * its own (import-job.ts); an in-memory database, which has only one connection, imports in place.
  */
-export async function importPreferences(db: Db, request: ImportRequest): Promise<ImportResult> {
+export function importPreferences(db: Db, request: ImportRequest): Promise<ImportResult> {
+  return importBytes(db, openBytes(request), request)
+}
+
+/**
+ * Import already opened bytes (closed at the end, whatever happens), as `importPreferences` does
+ * a request's file: the bytes are read in order, a chunk at a time, each chunk's rows written
+ * before the next is read.
+ */
+export async function importBytes(db: Db, bytes: ByteSource, request: ImportRequest): Promise<ImportResult> {
   const started = performance.now()
-  const bytes = openBytes(request)
   let source: RecordSource | undefined
   let rows = 0
   const duplicateExamples: string[] = []

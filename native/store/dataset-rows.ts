@@ -1,7 +1,7 @@
 import type { ComparisonDetail, ComparisonRow, FeedbackRow, Outcome, PromptRow, RowPage } from '../api/contract'
 import { NashlabError } from '../api/errors'
 import type { Db } from './db'
-import { PageAnchors } from './page-anchors'
+import { PageAnchors, type PagedTable } from './page-anchors'
 
 /** One row as an export reads it (the fields its kind has). */
 export interface ExportRow {
@@ -50,13 +50,19 @@ const withFlag = <T extends { flagged: boolean }>(r: Raw<T>): T => ({ ...r, flag
  * CROSS JOINs keep the index as the outer loop (left to itself, the planner walks the dataset's
  * rows and probes the index once per row, which is thousands of times slower). Once deletes have
  * broken a dataset's ids' unbroken run, a page starts from the nearest row whose position the
- * anchors know (see page-anchors.ts) instead of walking every row before it.
+ * anchors know (see page-anchors.ts) instead of walking every row before it. Feedback and prompts
+ * page the same way, each through its own `(dataset_id, id)` index and anchors.
  */
 export class DatasetRows {
+  private readonly anchors: Record<PagedTable, PageAnchors>
+
+  /** `anchors`: the comparisons' notes, shared with the curation that shifts them (DatasetEdits). */
   constructor(
     private readonly db: Db,
-    private readonly anchors = new PageAnchors(db),
-  ) {}
+    anchors = new PageAnchors(db),
+  ) {
+    this.anchors = { comparisons: anchors, feedback: new PageAnchors(db, 'feedback'), prompts: new PageAnchors(db, 'prompts') }
+  }
 
   comparisons(datasetId: number, total: number, offset: number, limit: number, filter: ComparisonFilter = {}): RowPage<ComparisonRow> {
     const started = performance.now()
@@ -80,7 +86,7 @@ export class DatasetRows {
     let capped = false
     const cap = offset + limit + searchCountAhead
     if (query) {
-      const range = this.idRange(datasetId)
+      const range = this.idRange('comparisons', datasetId)
       params.low = range.low
       params.high = range.high
       const from = `FROM comparison_search s CROSS JOIN comparisons c ON c.id = s.rowid
@@ -95,25 +101,27 @@ export class DatasetRows {
       capped = result.n > cap
       count = Math.min(result.n, cap)
     } else {
-      const where = conditions.join(' AND ')
-      const range = conditions.length === 1 ? this.idRange(datasetId) : null
-      if (range && range.high - range.low + 1 === total) {
-        // The dataset's ids are one unbroken run (no deletes, no other dataset in between): the
-        // row at `offset` has id low + offset, found by one index probe instead of an offset walk.
-        ids = this.db
-          .prepare('SELECT id FROM comparisons WHERE dataset_id = @dataset AND id >= @start ORDER BY id LIMIT @limit')
-          .pluck()
-          .all({ dataset: datasetId, start: range.low + offset, limit }) as number[]
-      } else if (range) {
-        const { from, skip } = this.anchors.locate(datasetId, offset)
-        ids = this.db
-          .prepare('SELECT id FROM comparisons WHERE dataset_id = @dataset AND id >= @from ORDER BY id LIMIT @limit OFFSET @skip')
-          .pluck()
-          .all({ dataset: datasetId, from, skip, limit }) as number[]
+      if (conditions.length === 1) {
+        ids = this.pageIds('comparisons', datasetId, total, offset, limit)
+        count = total
       } else {
-        ids = this.db.prepare(`SELECT c.id FROM comparisons c WHERE ${where} ORDER BY c.id LIMIT @limit OFFSET @offset`).pluck().all(params) as number[]
+        // A filter: pages start from the filtered rows' own anchors, and the count is a kept one
+        // when the filter is one outcome or the flag alone.
+        const { dataset: _dataset, limit: _limit, offset: _offset, ...filterParams } = params
+        const scope = { key: JSON.stringify(filterParams), where: conditions.slice(1).join(' AND '), params: filterParams }
+        const where = conditions.join(' AND ')
+        const kept = this.keptCount(datasetId, filter)
+        // Past a kept count's end (none flagged, say) there is nothing to walk to.
+        if (kept !== null && offset >= kept) ids = []
+        else {
+          const { from, skip } = this.anchors.comparisons.locate(datasetId, offset, scope)
+          ids = this.db
+            .prepare(`SELECT c.id FROM comparisons c WHERE ${where} AND c.id >= @from ORDER BY c.id LIMIT @limit OFFSET @skip`)
+            .pluck()
+            .all({ ...params, from, skip }) as number[]
+        }
+        count = kept ?? (this.db.prepare(`SELECT count(*) FROM comparisons c WHERE ${where}`).pluck().get(params) as number)
       }
-      count = conditions.length === 1 ? total : (this.db.prepare(`SELECT count(*) FROM comparisons c WHERE ${where}`).pluck().get(params) as number)
     }
     const rows = this.byIds(ids)
     return {
@@ -125,6 +133,18 @@ export class DatasetRows {
       ...(capped ? { totalIsLowerBound: true } : {}),
       elapsedMs: Math.round((performance.now() - started) * 10) / 10,
     }
+  }
+
+  /**
+   * How many comparisons a filter of one outcome, or of the flag alone, selects, from the kept
+   * counts (see migration 004); null for other filters, which are counted.
+   */
+  private keptCount(datasetId: number, filter: ComparisonFilter): number | null {
+    if (filter.annotator !== undefined || (filter.outcome !== undefined) === (filter.flagged !== undefined)) return null
+    const n = this.db.prepare('SELECT * FROM dataset_counts WHERE dataset_id = ?').get(datasetId) as Record<string, number> | undefined
+    if (!n) return 0
+    if (filter.outcome !== undefined) return n[{ a: 'outcome_a', b: 'outcome_b', tie: 'ties', both_bad: 'both_bad' }[filter.outcome]]
+    return filter.flagged ? n.flagged : n.comparisons - n.flagged
   }
 
   /** Comparison rows with their texts, in the order of `ids`. */
@@ -175,16 +195,18 @@ export class DatasetRows {
     let count = total
     let capped = false
     if (q) {
-      const from = `FROM feedback_search s CROSS JOIN feedback f ON f.id = s.rowid WHERE feedback_search MATCH @match AND f.dataset_id = @dataset`
+      const range = this.idRange('feedback', datasetId)
+      const from = `FROM feedback_search s CROSS JOIN feedback f ON f.id = s.rowid
+        WHERE feedback_search MATCH @match AND s.rowid BETWEEN @low AND @high AND f.dataset_id = @dataset`
       const result = withFallback(q, (match) => {
-        const all = this.db.prepare(`SELECT s.rowid ${from} ORDER BY s.rowid LIMIT ${cap + 1}`).pluck().all({ dataset: datasetId, match }) as number[]
+        const all = this.db.prepare(`SELECT s.rowid ${from} ORDER BY s.rowid LIMIT ${cap + 1}`).pluck().all({ dataset: datasetId, match, ...range }) as number[]
         return { found: all.slice(offset, offset + limit), n: all.length }
       })
       ids = result.found
       capped = result.n > cap
       count = Math.min(result.n, cap)
     } else {
-      ids = this.db.prepare('SELECT id FROM feedback WHERE dataset_id = ? ORDER BY id LIMIT ? OFFSET ?').pluck().all(datasetId, limit, offset) as number[]
+      ids = this.pageIds('feedback', datasetId, total, offset, limit)
     }
     const rows =
       ids.length === 0
@@ -196,13 +218,39 @@ export class DatasetRows {
   }
 
   prompts(datasetId: number, total: number, offset: number, limit: number): RowPage<PromptRow> {
-    const rows = this.db
-      .prepare(
-        `SELECT p.id, p.text, (SELECT count(*) FROM responses r WHERE r.prompt_id = p.id) AS responses, p.created_at AS createdAt
-           FROM prompts p WHERE p.dataset_id = ? ORDER BY p.id LIMIT ? OFFSET ?`,
-      )
-      .all(datasetId, limit, offset) as PromptRow[]
+    const ids = this.pageIds('prompts', datasetId, total, offset, limit)
+    const rows =
+      ids.length === 0
+        ? []
+        : (this.db
+            .prepare(
+              `SELECT p.id, p.text, (SELECT count(*) FROM responses r WHERE r.prompt_id = p.id) AS responses, p.created_at AS createdAt
+                 FROM prompts p WHERE p.id IN (SELECT value FROM json_each(?)) ORDER BY p.id`,
+            )
+            .all(JSON.stringify(ids)) as PromptRow[])
     return { rows, total, offset, limit }
+  }
+
+  /**
+   * The ids of the `limit` rows of a dataset from position `offset` on, in id order, at a cost
+   * that does not grow with `offset`. While the dataset's ids are one unbroken run (no deletes, no
+   * other dataset's rows in between: `total` rows from the lowest id to the highest), the row at
+   * `offset` has id low + offset, one index probe away; otherwise a page starts from the nearest
+   * row whose position the table's anchors know. `total` is the dataset's kept count of the rows.
+   */
+  private pageIds(table: PagedTable, datasetId: number, total: number, offset: number, limit: number): number[] {
+    const range = this.idRange(table, datasetId)
+    if (range.high - range.low + 1 === total) {
+      return this.db
+        .prepare(`SELECT id FROM ${table} WHERE dataset_id = @dataset AND id >= @start ORDER BY id LIMIT @limit`)
+        .pluck()
+        .all({ dataset: datasetId, start: range.low + offset, limit }) as number[]
+    }
+    const { from, skip } = this.anchors[table].locate(datasetId, offset)
+    return this.db
+      .prepare(`SELECT id FROM ${table} WHERE dataset_id = @dataset AND id >= @from ORDER BY id LIMIT @limit OFFSET @skip`)
+      .pluck()
+      .all({ dataset: datasetId, from, skip, limit }) as number[]
   }
 
   /**
@@ -224,12 +272,12 @@ export class DatasetRows {
   }
 
   /**
-   * The lowest and highest comparison id of a dataset: two index probes. (One query asking for
-   * both min and max would scan the dataset's index; SQLite probes only for a lone min or max.)
+   * The lowest and highest id of a dataset's rows in `table`: two index probes. (One query asking
+   * for both min and max would scan the dataset's index; SQLite probes only for a lone min or max.)
    */
-  private idRange(datasetId: number): { low: number; high: number } {
-    const low = this.db.prepare('SELECT min(id) FROM comparisons WHERE dataset_id = ?').pluck().get(datasetId) as number | null
-    const high = this.db.prepare('SELECT max(id) FROM comparisons WHERE dataset_id = ?').pluck().get(datasetId) as number | null
+  private idRange(table: PagedTable, datasetId: number): { low: number; high: number } {
+    const low = this.db.prepare(`SELECT min(id) FROM ${table} WHERE dataset_id = ?`).pluck().get(datasetId) as number | null
+    const high = this.db.prepare(`SELECT max(id) FROM ${table} WHERE dataset_id = ?`).pluck().get(datasetId) as number | null
     return { low: low ?? 0, high: high ?? -1 }
   }
 }

@@ -3,6 +3,26 @@ import type { Db } from './db'
 /** One anchor every this many rows: a page starts at most this many index entries past one. */
 export const anchorSpacing = 1000
 
+/** The kinds of a dataset's rows that pages walk, each indexed on `(dataset_id, id)`. */
+export type PagedTable = 'comparisons' | 'feedback' | 'prompts'
+
+/** The `dataset_counts` column that counts the moves breaking each table's notes (migrations 005, 006). */
+const orderVersionColumns: Record<PagedTable, string> = {
+  comparisons: 'order_version',
+  feedback: 'feedback_order_version',
+  prompts: 'prompts_order_version',
+}
+
+/**
+ * A part of a dataset's rows that pages walk (a filter): its SQL condition on the table as `c`,
+ * the condition's named parameters, and a key that tells one part from another.
+ */
+export interface PageScope {
+  key: string
+  where: string
+  params: Record<string, unknown>
+}
+
 /** Rows of a dataset whose positions are known: `ranks[i]` rows of the dataset have ids below `ids[i]`. */
 interface Anchors {
   /** The dataset's version (see `version`) these positions hold for. */
@@ -20,37 +40,49 @@ interface Anchors {
  * the dataset's index, as deep as pages have gone; a page then starts from the nearest noted row
  * below it, about a thousand entries on at most, whatever its depth.
  *
- * The notes hold while the dataset's `order_version` does (see migration 005: rows appended later
- * never shift older ones). The engine's own curation keeps them in step without a walk: after a
- * delete or an undo commits, `shift` moves each note by the rows removed or put back below it.
- * Anything else that moves rows (another connection, a rolled-back edit) leaves the version
+ * One instance notes the rows of one table (comparisons, feedback or prompts). The notes hold
+ * while the dataset's order version for that table does (see migrations 005 and 006: rows
+ * appended later never shift older ones). The engine's own curation of comparisons keeps them in
+ * step without a walk: after a delete or an undo commits, `shift` moves each note by the rows
+ * removed or put back below it. Anything else that moves rows (another connection, a rolled-back edit) leaves the version
  * different from the notes', and the next page walks the index again.
  */
 export class PageAnchors {
-  private readonly byDataset = new Map<number, Anchors>()
+  /** By dataset id, and for a scope by dataset id and the scope's key. */
+  private readonly byDataset = new Map<string, Anchors>()
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    readonly table: PagedTable = 'comparisons',
+  ) {}
 
   /**
-   * The dataset's `order_version`, with its creation time: a dataset deleted elsewhere and made
-   * again under the same id starts at version 0 again, and must not inherit the old one's notes.
+   * The dataset's order version for this table, with its creation time: a dataset deleted
+   * elsewhere and made again under the same id starts at version 0 again, and must not inherit
+   * the old one's notes. A scope's notes also move with the filtered columns (`filter_version`,
+   * comparisons only).
    */
-  version(datasetId: number): string {
+  version(datasetId: number, scope?: PageScope): string {
+    const filter = scope ? 'n.filter_version' : '0'
     const row = this.db
-      .prepare('SELECT n.order_version AS version, d.created_at AS created FROM datasets d JOIN dataset_counts n ON n.dataset_id = d.id WHERE d.id = ?')
-      .get(datasetId) as { version: number; created: string } | undefined
-    return row ? `${row.version}@${row.created}` : ''
+      .prepare(
+        `SELECT n.${orderVersionColumns[this.table]} AS version, ${filter} AS filter, d.created_at AS created
+           FROM datasets d JOIN dataset_counts n ON n.dataset_id = d.id WHERE d.id = ?`,
+      )
+      .get(datasetId) as { version: number; filter: number; created: string } | undefined
+    return row ? `${row.version}.${row.filter}@${row.created}` : ''
   }
 
   /**
    * Where to start reading the row at position `offset` (0-based): the first id at or above `from`
-   * in the dataset's id order, then `skip` rows on (fewer than about two anchors' spacing).
+   * in the dataset's id order, then `skip` rows on (fewer than about two anchors' spacing). With a
+   * scope, positions and rows are those of the scope's rows.
    */
-  locate(datasetId: number, offset: number): { from: number; skip: number } {
+  locate(datasetId: number, offset: number, scope?: PageScope): { from: number; skip: number } {
     // One read transaction: the version and any walk see the same rows.
     return this.db.transaction(() => {
-      const anchors = this.current(datasetId)
-      this.extend(datasetId, anchors, offset)
+      const anchors = this.current(datasetId, scope)
+      this.extend(datasetId, anchors, offset, scope)
       const found = lastAtOrBelow(anchors.ranks, offset)
       if (found === -1) return { from: 0, skip: offset }
       return { from: anchors.ids[found], skip: offset - anchors.ranks[found] }
@@ -60,12 +92,12 @@ export class PageAnchors {
   /**
    * After the engine's own edit committed: `removed` ids left the dataset and `restored` ids came
    * back, moving its version from `before` to `after`. Notes made at `before` move with them;
-   * any others are dropped (the next page walks afresh).
+   * any others are dropped (the next page walks afresh). Scoped notes are left to go stale.
    */
   shift(datasetId: number, before: string, after: string, change: { removed?: number[]; restored?: number[] }): void {
-    const anchors = this.byDataset.get(datasetId)
+    const anchors = this.byDataset.get(String(datasetId))
     if (!anchors || anchors.version !== before) {
-      this.byDataset.delete(datasetId)
+      this.byDataset.delete(String(datasetId))
       return
     }
     const removed = [...(change.removed ?? [])].sort((a, b) => a - b)
@@ -79,16 +111,17 @@ export class PageAnchors {
       ids.push(id)
       ranks.push(anchors.ranks[i] - countBelow(removed, id) + countBelow(restored, id))
     })
-    this.byDataset.set(datasetId, { version: after, ids, ranks, complete: anchors.complete })
+    this.byDataset.set(String(datasetId), { version: after, ids, ranks, complete: anchors.complete })
   }
 
-  /** The notes for the dataset's current version; empty when they are missing or stale. */
-  private current(datasetId: number): Anchors {
-    const version = this.version(datasetId)
-    const known = this.byDataset.get(datasetId)
+  /** The notes for the dataset's (or scope's) current version; empty when they are missing or stale. */
+  private current(datasetId: number, scope?: PageScope): Anchors {
+    const version = this.version(datasetId, scope)
+    const key = scope ? `${datasetId}|${scope.key}` : String(datasetId)
+    const known = this.byDataset.get(key)
     if (known && known.version === version) return known
     const fresh: Anchors = { version, ids: [], ranks: [], complete: false }
-    this.byDataset.set(datasetId, fresh)
+    this.byDataset.set(key, fresh)
     return fresh
   }
 
@@ -97,20 +130,25 @@ export class PageAnchors {
    * end): each a probe `anchorSpacing` entries on, so a walk costs what one offset walk to that
    * depth costs, once; the rows before it are never walked again.
    */
-  private extend(datasetId: number, anchors: Anchors, offset: number): void {
+  private extend(datasetId: number, anchors: Anchors, offset: number, scope?: PageScope): void {
+    // Every row noted already (or none to note: a filter that selects nothing is walked once).
+    if (anchors.complete) return
+    const where = `c.dataset_id = @dataset${scope ? ` AND ${scope.where}` : ''}`
+    const params = { ...scope?.params, dataset: datasetId }
     if (anchors.ids.length === 0) {
-      const first = this.db.prepare('SELECT min(id) FROM comparisons WHERE dataset_id = ?').pluck().get(datasetId) as number | null
-      if (first === null) {
+      // The first in id order (not min(), which a condition beside the dataset turns into a scan of all its rows).
+      const first = this.db.prepare(`SELECT c.id FROM ${this.table} c WHERE ${where} ORDER BY c.id LIMIT 1`).pluck().get(params) as number | undefined
+      if (first === undefined) {
         anchors.complete = true
         return
       }
       anchors.ids.push(first)
       anchors.ranks.push(0)
     }
-    const next = this.db.prepare(`SELECT id FROM comparisons WHERE dataset_id = ? AND id > ? ORDER BY id LIMIT 1 OFFSET ${anchorSpacing - 1}`).pluck()
+    const next = this.db.prepare(`SELECT c.id FROM ${this.table} c WHERE ${where} AND c.id > @after ORDER BY c.id LIMIT 1 OFFSET ${anchorSpacing - 1}`).pluck()
     while (!anchors.complete && anchors.ranks[anchors.ranks.length - 1] + anchorSpacing <= offset) {
       const last = anchors.ids.length - 1
-      const id = next.get(datasetId, anchors.ids[last]) as number | undefined
+      const id = next.get({ ...params, after: anchors.ids[last] }) as number | undefined
       if (id === undefined) anchors.complete = true
       else {
         anchors.ids.push(id)

@@ -1,0 +1,163 @@
+import { afterEach, beforeEach, expect, test } from 'vitest'
+import { jsonl, openBench, type TestBench } from '../data/testing'
+import { anchorSpacing } from './page-anchors'
+
+let bench: TestBench
+beforeEach(() => {
+  bench = openBench()
+})
+afterEach(() => bench.close())
+
+/** Unpaired feedback rows; every third one mentions "sunrise", so searches match a spread of rows. */
+const feedbackRows = (tag: string, n: number) =>
+  Array.from({ length: n }, (_, i) => ({ prompt: `${tag} prompt ${i}`, completion: `${tag} answer ${i}${i % 3 === 0 ? ' sunrise' : ''}`, label: i % 2 === 0 }))
+
+const datasetId = (name: string) => bench.engine.db.prepare('SELECT id FROM datasets WHERE name = ?').pluck().get(name) as number
+
+/** What each page must hold: the plain offset walk over the dataset's rows in id order. */
+function truth(table: 'feedback' | 'prompts', offset: number, limit = 50): number[] {
+  return bench.engine.db.prepare(`SELECT id FROM ${table} WHERE dataset_id = ? ORDER BY id LIMIT ? OFFSET ?`).pluck().all(datasetId('main'), limit, offset) as number[]
+}
+
+/** A dataset of 3,600 feedback rows (and as many prompts) in two runs of ids, another dataset's rows between them. */
+async function interleaved() {
+  const { engine } = bench
+  await engine.call('datasets.import', { dataset: 'main', path: bench.file('a.jsonl', jsonl(feedbackRows('a', 2000))) })
+  await engine.call('datasets.import', { dataset: 'other', path: bench.file('b.jsonl', jsonl(feedbackRows('b', 300))) })
+  await engine.call('datasets.import', { dataset: 'main', path: bench.file('c.jsonl', jsonl(feedbackRows('c', 1600))) })
+}
+
+const offsets = [0, 1, 49, anchorSpacing - 1, anchorSpacing, anchorSpacing + 7, 1999, 2000, 2500, 3000, 3549]
+
+/** Every probed page of feedback and of prompts equals the offset walk, and the totals are the kept counts. */
+async function expectPagesRight() {
+  const shown = await bench.engine.call('datasets.show', { name: 'main' })
+  for (const [table, total] of [
+    ['feedback', shown.feedback],
+    ['prompts', shown.prompts],
+  ] as const) {
+    expect(total, table).toBe(bench.engine.db.prepare(`SELECT count(*) FROM ${table} WHERE dataset_id = ?`).pluck().get(shown.id))
+    for (const offset of [...offsets, total - 50, total - 1]) {
+      const page = await bench.engine.call(table === 'feedback' ? 'datasets.feedback' : 'datasets.prompts', { name: 'main', offset, limit: 50 })
+      expect(
+        page.rows.map((r) => r.id),
+        `${table} at offset ${offset}`,
+      ).toEqual(truth(table, offset))
+      expect(page.total).toBe(total)
+    }
+  }
+}
+
+test('feedback and prompt pages deep into a dataset whose ids are broken hold exactly the rows OFFSET gives', async () => {
+  await interleaved()
+  await expectPagesRight()
+  const db = bench.engine.db
+  const main = datasetId('main')
+  // Rows leave: deleted near the start, across an anchor, at the end; prompts deleted take their feedback along.
+  db.prepare('DELETE FROM feedback WHERE id IN (SELECT id FROM feedback WHERE dataset_id = ? ORDER BY id LIMIT 6 OFFSET 3)').run(main)
+  db.prepare(`DELETE FROM feedback WHERE id IN (SELECT id FROM feedback WHERE dataset_id = ? ORDER BY id LIMIT 4 OFFSET ${anchorSpacing - 2})`).run(main)
+  await expectPagesRight()
+  db.prepare('DELETE FROM prompts WHERE id IN (SELECT id FROM prompts WHERE dataset_id = ? ORDER BY id LIMIT 20 OFFSET 2500)').run(main)
+  await expectPagesRight()
+  // Rows move between datasets, both ways; the kept counts follow them.
+  const other = datasetId('other')
+  db.prepare('UPDATE feedback SET dataset_id = ? WHERE id = (SELECT min(id) FROM feedback WHERE dataset_id = ?)').run(main, other)
+  db.prepare('UPDATE prompts SET dataset_id = ? WHERE id = (SELECT min(id) FROM prompts WHERE dataset_id = ?)').run(main, other)
+  db.prepare('UPDATE prompts SET dataset_id = ? WHERE id = (SELECT max(id) FROM prompts WHERE dataset_id = ?)').run(other, main)
+  await expectPagesRight()
+  expect((await bench.engine.call('datasets.show', { name: 'other' })).prompts).toBe(db.prepare('SELECT count(*) FROM prompts WHERE dataset_id = ?').pluck().get(other))
+  // Appends keep older rows where they are.
+  await bench.engine.call('datasets.import', { dataset: 'main', path: bench.file('d.jsonl', jsonl(feedbackRows('d', 120))) })
+  await expectPagesRight()
+})
+
+test('a prompt-only dataset pages in one run of ids and after deletes', async () => {
+  const prompts = (tag: string, n: number) => jsonl(Array.from({ length: n }, (_, i) => ({ prompt: `${tag} question ${i}` })))
+  await bench.engine.call('datasets.import', { dataset: 'main', path: bench.file('a.jsonl', prompts('a', 2600)) })
+  const page = await bench.engine.call('datasets.prompts', { name: 'main', offset: 2550, limit: 50 })
+  expect(page.rows.map((r) => r.text)).toEqual(Array.from({ length: 50 }, (_, i) => `a question ${2550 + i}`))
+  bench.engine.db.prepare('DELETE FROM prompts WHERE id IN (SELECT id FROM prompts ORDER BY id LIMIT 3 OFFSET 1200)').run()
+  const after = await bench.engine.call('datasets.prompts', { name: 'main', offset: 2500, limit: 50 })
+  expect(after.total).toBe(2597)
+  expect(after.rows.map((r) => r.id)).toEqual(truth('prompts', 2500))
+})
+
+test('a feedback search pages through its matches in id order, within its dataset', async () => {
+  await interleaved()
+  bench.engine.db.prepare('DELETE FROM feedback WHERE id IN (SELECT id FROM feedback WHERE dataset_id = ? ORDER BY id LIMIT 10 OFFSET 30)').run(datasetId('main'))
+  // The first search indexes the rows (the CLI's searches are complete); the truth reads the index after it.
+  const first = await bench.engine.call('datasets.feedback', { name: 'main', offset: 0, limit: 200, query: 'sunrise' })
+  const matches = bench.engine.db
+    .prepare("SELECT f.id FROM feedback f WHERE f.dataset_id = ? AND f.id IN (SELECT rowid FROM feedback_search WHERE feedback_search MATCH 'sunrise') ORDER BY f.id")
+    .pluck()
+    .all(datasetId('main')) as number[]
+  // Every third row of each import matches, less the deleted ones.
+  expect(matches.length).toBe(667 + 534 - 4)
+  const seen: number[] = []
+  for (let offset = 0; offset < matches.length; offset += 200) {
+    const page = await bench.engine.call('datasets.feedback', { name: 'main', offset, limit: 200, query: 'sunrise' })
+    expect(page.total).toBe(matches.length)
+    expect(page.query).toBe('sunrise')
+    for (const row of page.rows) expect(row.completion).toContain('sunrise')
+    seen.push(...page.rows.map((r) => r.id))
+  }
+  expect(seen).toEqual(matches)
+  expect(first.rows.map((r) => r.id)).toEqual(matches.slice(0, 200))
+  const past = await bench.engine.call('datasets.feedback', { name: 'main', offset: matches.length, limit: 50, query: 'sunrise' })
+  expect(past.rows).toEqual([])
+})
+
+test('a page of prompts reads the dataset-ordered index of prompts alone', () => {
+  const plan = bench.engine.db
+    .prepare('EXPLAIN QUERY PLAN SELECT id FROM prompts WHERE dataset_id = ? AND id >= ? ORDER BY id LIMIT ?')
+    .all(1, 1, 50) as { detail: string }[]
+  expect(plan.map((p) => p.detail).join('; ')).toMatch(/USING COVERING INDEX prompts_dataset/)
+})
+
+test('filtered comparison pages (an outcome, flagged only, both) hold exactly the rows OFFSET gives, through edits', async () => {
+  const { engine } = bench
+  const pairs = (tag: string, n: number) => jsonl(Array.from({ length: n }, (_, i) => ({ prompt: `${tag} q ${i % 40}`, chosen: `${tag} good ${i}`, rejected: `${tag} bad ${i}` })))
+  await engine.call('datasets.import', { dataset: 'main', path: bench.file('a.jsonl', pairs('a', 2400)) })
+  await engine.call('datasets.import', { dataset: 'other', path: bench.file('b.jsonl', pairs('b', 200)) })
+  await engine.call('datasets.import', { dataset: 'main', path: bench.file('c.jsonl', pairs('c', 2400)) })
+  const db = engine.db
+  const main = datasetId('main')
+  // Another writer spreads the outcomes and flags over the rows.
+  db.prepare("UPDATE comparisons SET outcome = CASE id % 3 WHEN 0 THEN 'tie' WHEN 1 THEN 'a' ELSE 'b' END, flagged = (id % 5 = 0) WHERE dataset_id = ?").run(main)
+  const filters = [{ outcome: 'tie' as const }, { flagged: true }, { flagged: false }, { outcome: 'b' as const, flagged: false }]
+  const truthOf = (filter: { outcome?: string; flagged?: boolean }, offset: number) => {
+    const where = ['dataset_id = @main', ...(filter.outcome ? ['outcome = @outcome'] : []), ...(filter.flagged !== undefined ? ['flagged = @flagged'] : [])].join(' AND ')
+    const params = { main, outcome: filter.outcome, flagged: filter.flagged === undefined ? undefined : Number(filter.flagged) }
+    const bound = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined))
+    return {
+      ids: db.prepare(`SELECT id FROM comparisons WHERE ${where} ORDER BY id LIMIT 50 OFFSET ${offset}`).pluck().all(bound) as number[],
+      total: db.prepare(`SELECT count(*) FROM comparisons WHERE ${where}`).pluck().get(bound) as number,
+    }
+  }
+  const expectFilteredPagesRight = async () => {
+    for (const filter of filters) {
+      const { total } = truthOf(filter, 0)
+      for (const offset of [0, 49, anchorSpacing - 1, anchorSpacing + 3, Math.floor(total / 2), total - 50, total - 1]) {
+        const page = await engine.call('datasets.comparisons', { name: 'main', offset, limit: 50, ...filter })
+        const expected = truthOf(filter, offset)
+        expect(page.rows.map((r) => r.id), `${JSON.stringify(filter)} at offset ${offset}`).toEqual(expected.ids)
+        expect(page.total).toBe(expected.total)
+      }
+    }
+  }
+  await expectFilteredPagesRight()
+  // A filter that selects nothing, and a page past a filter's end.
+  expect(await engine.call('datasets.comparisons', { name: 'main', outcome: 'both_bad', offset: 100, limit: 50 })).toMatchObject({ rows: [], total: 0 })
+  const ties = truthOf({ outcome: 'tie' }, 0).total
+  expect(await engine.call('datasets.comparisons', { name: 'main', outcome: 'tie', offset: ties, limit: 50 })).toMatchObject({ rows: [], total: ties })
+  // Curation changes outcomes and flags, and deletes; undo puts them back.
+  const someTies = truthOf({ outcome: 'tie' }, anchorSpacing).ids.slice(0, 5)
+  await engine.call('datasets.setOutcome', { name: 'main', ids: someTies, outcome: 'a' })
+  await engine.call('datasets.flag', { name: 'main', ids: truthOf({ flagged: false }, 10).ids.slice(0, 3), flagged: true })
+  await expectFilteredPagesRight()
+  await engine.call('datasets.deleteComparisons', { name: 'main', ids: truthOf({ flagged: true }, 5).ids.slice(0, 4) })
+  await expectFilteredPagesRight()
+  await engine.call('datasets.undo', { name: 'main' })
+  await engine.call('datasets.undo', { name: 'main' })
+  await expectFilteredPagesRight()
+})
