@@ -114,9 +114,43 @@ test('a page of prompts reads the dataset-ordered index of prompts alone', () =>
   expect(plan.map((p) => p.detail).join('; ')).toMatch(/USING COVERING INDEX prompts_dataset/)
 })
 
+type Filter = { outcome?: 'a' | 'b' | 'tie' | 'both_bad'; flagged?: boolean; annotator?: string }
+
+const pairs = (tag: string, n: number) => jsonl(Array.from({ length: n }, (_, i) => ({ prompt: `${tag} q ${i % 40}`, chosen: `${tag} good ${i}`, rejected: `${tag} bad ${i}` })))
+
+/** What a filtered page must hold, and the filter's total: the plain OFFSET walk and count(*). */
+function truthOf(filter: Filter, offset: number, name = 'main') {
+  const where = [
+    'dataset_id = @dataset',
+    ...(filter.outcome ? ['outcome = @outcome'] : []),
+    ...(filter.flagged !== undefined ? ['flagged = @flagged'] : []),
+    ...(filter.annotator === '' ? ['annotator IS NULL'] : filter.annotator !== undefined ? ['annotator = @annotator'] : []),
+  ].join(' AND ')
+  const params = { dataset: datasetId(name), outcome: filter.outcome, flagged: filter.flagged === undefined ? undefined : Number(filter.flagged), annotator: filter.annotator || undefined }
+  const bound = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined))
+  const db = bench.engine.db
+  return {
+    ids: db.prepare(`SELECT id FROM comparisons WHERE ${where} ORDER BY id LIMIT 50 OFFSET ${offset}`).pluck().all(bound) as number[],
+    total: db.prepare(`SELECT count(*) FROM comparisons WHERE ${where}`).pluck().get(bound) as number,
+  }
+}
+
+/** Pages of each filter at the start, across anchors, half-way and at the end equal the OFFSET walk; totals equal count(*). */
+async function expectFilteredPagesRight(filters: Filter[], name = 'main') {
+  for (const filter of filters) {
+    const { total } = truthOf(filter, 0, name)
+    for (const offset of [0, 49, anchorSpacing - 1, anchorSpacing + 3, Math.floor(total / 2), total - 50, total - 1, total]) {
+      if (offset < 0) continue
+      const page = await bench.engine.call('datasets.comparisons', { name, offset, limit: 50, ...filter })
+      const expected = truthOf(filter, offset, name)
+      expect(page.rows.map((r) => r.id), `${JSON.stringify(filter)} at offset ${offset}`).toEqual(expected.ids)
+      expect(page.total, `${JSON.stringify(filter)} total`).toBe(expected.total)
+    }
+  }
+}
+
 test('filtered comparison pages (an outcome, flagged only, both) hold exactly the rows OFFSET gives, through edits', async () => {
   const { engine } = bench
-  const pairs = (tag: string, n: number) => jsonl(Array.from({ length: n }, (_, i) => ({ prompt: `${tag} q ${i % 40}`, chosen: `${tag} good ${i}`, rejected: `${tag} bad ${i}` })))
   await engine.call('datasets.import', { dataset: 'main', path: bench.file('a.jsonl', pairs('a', 2400)) })
   await engine.call('datasets.import', { dataset: 'other', path: bench.file('b.jsonl', pairs('b', 200)) })
   await engine.call('datasets.import', { dataset: 'main', path: bench.file('c.jsonl', pairs('c', 2400)) })
@@ -124,28 +158,8 @@ test('filtered comparison pages (an outcome, flagged only, both) hold exactly th
   const main = datasetId('main')
   // Another writer spreads the outcomes and flags over the rows.
   db.prepare("UPDATE comparisons SET outcome = CASE id % 3 WHEN 0 THEN 'tie' WHEN 1 THEN 'a' ELSE 'b' END, flagged = (id % 5 = 0) WHERE dataset_id = ?").run(main)
-  const filters = [{ outcome: 'tie' as const }, { flagged: true }, { flagged: false }, { outcome: 'b' as const, flagged: false }]
-  const truthOf = (filter: { outcome?: string; flagged?: boolean }, offset: number) => {
-    const where = ['dataset_id = @main', ...(filter.outcome ? ['outcome = @outcome'] : []), ...(filter.flagged !== undefined ? ['flagged = @flagged'] : [])].join(' AND ')
-    const params = { main, outcome: filter.outcome, flagged: filter.flagged === undefined ? undefined : Number(filter.flagged) }
-    const bound = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined))
-    return {
-      ids: db.prepare(`SELECT id FROM comparisons WHERE ${where} ORDER BY id LIMIT 50 OFFSET ${offset}`).pluck().all(bound) as number[],
-      total: db.prepare(`SELECT count(*) FROM comparisons WHERE ${where}`).pluck().get(bound) as number,
-    }
-  }
-  const expectFilteredPagesRight = async () => {
-    for (const filter of filters) {
-      const { total } = truthOf(filter, 0)
-      for (const offset of [0, 49, anchorSpacing - 1, anchorSpacing + 3, Math.floor(total / 2), total - 50, total - 1]) {
-        const page = await engine.call('datasets.comparisons', { name: 'main', offset, limit: 50, ...filter })
-        const expected = truthOf(filter, offset)
-        expect(page.rows.map((r) => r.id), `${JSON.stringify(filter)} at offset ${offset}`).toEqual(expected.ids)
-        expect(page.total).toBe(expected.total)
-      }
-    }
-  }
-  await expectFilteredPagesRight()
+  const filters: Filter[] = [{ outcome: 'tie' }, { flagged: true }, { flagged: false }, { outcome: 'b', flagged: false }, { outcome: 'tie', flagged: true }]
+  await expectFilteredPagesRight(filters)
   // A filter that selects nothing, and a page past a filter's end.
   expect(await engine.call('datasets.comparisons', { name: 'main', outcome: 'both_bad', offset: 100, limit: 50 })).toMatchObject({ rows: [], total: 0 })
   const ties = truthOf({ outcome: 'tie' }, 0).total
@@ -154,10 +168,79 @@ test('filtered comparison pages (an outcome, flagged only, both) hold exactly th
   const someTies = truthOf({ outcome: 'tie' }, anchorSpacing).ids.slice(0, 5)
   await engine.call('datasets.setOutcome', { name: 'main', ids: someTies, outcome: 'a' })
   await engine.call('datasets.flag', { name: 'main', ids: truthOf({ flagged: false }, 10).ids.slice(0, 3), flagged: true })
-  await expectFilteredPagesRight()
+  await expectFilteredPagesRight(filters)
   await engine.call('datasets.deleteComparisons', { name: 'main', ids: truthOf({ flagged: true }, 5).ids.slice(0, 4) })
-  await expectFilteredPagesRight()
+  await expectFilteredPagesRight(filters)
   await engine.call('datasets.undo', { name: 'main' })
   await engine.call('datasets.undo', { name: 'main' })
-  await expectFilteredPagesRight()
+  await expectFilteredPagesRight(filters)
+})
+
+/** The kept filter counts (migration 007) recounted from the rows: they must match exactly. */
+function expectKeptCountsExact() {
+  const db = bench.engine.db
+  const kept = db.prepare('SELECT dataset_id, named, annotator, outcome, flagged, n FROM comparison_annotator_counts ORDER BY 1, 2, 3, 4, 5').all()
+  const recounted = db
+    .prepare(
+      `SELECT dataset_id, annotator IS NOT NULL AS named, coalesce(annotator, '') AS annotator, outcome, flagged, count(*) AS n
+         FROM comparisons GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
+    )
+    .all()
+  expect(kept).toEqual(recounted)
+  const flaggedKept = db.prepare('SELECT dataset_id, flagged_a, flagged_b, flagged_ties, flagged_both_bad FROM dataset_counts ORDER BY 1').all()
+  const flaggedRecounted = db
+    .prepare(
+      `SELECT d.id AS dataset_id,
+              (SELECT count(*) FROM comparisons c WHERE c.dataset_id = d.id AND c.flagged AND c.outcome = 'a') AS flagged_a,
+              (SELECT count(*) FROM comparisons c WHERE c.dataset_id = d.id AND c.flagged AND c.outcome = 'b') AS flagged_b,
+              (SELECT count(*) FROM comparisons c WHERE c.dataset_id = d.id AND c.flagged AND c.outcome = 'tie') AS flagged_ties,
+              (SELECT count(*) FROM comparisons c WHERE c.dataset_id = d.id AND c.flagged AND c.outcome = 'both_bad') AS flagged_both_bad
+         FROM datasets d ORDER BY 1`,
+    )
+    .all()
+  expect(flaggedKept).toEqual(flaggedRecounted)
+}
+
+test('pages filtered by annotator, alone or with an outcome and the flag, hold the OFFSET rows and count from kept counts, through edits, moves and deletes', async () => {
+  const { engine } = bench
+  await engine.call('datasets.import', { dataset: 'main', path: bench.file('a.jsonl', pairs('a', 2600)) })
+  await engine.call('datasets.import', { dataset: 'other', path: bench.file('b.jsonl', pairs('b', 300)) })
+  const db = engine.db
+  const main = datasetId('main')
+  // Another writer names annotators (one of them ''), outcomes and flags.
+  db.prepare(
+    `UPDATE comparisons SET annotator = CASE id % 4 WHEN 0 THEN NULL WHEN 1 THEN 'ann' WHEN 2 THEN 'bob' ELSE '' END,
+            outcome = CASE id % 7 WHEN 0 THEN 'tie' WHEN 1 THEN 'b' WHEN 2 THEN 'both_bad' ELSE 'a' END, flagged = (id % 3 = 0)`,
+  ).run()
+  expectKeptCountsExact()
+  const filters: Filter[] = [
+    { annotator: 'ann' },
+    { annotator: '' },
+    { annotator: 'bob', outcome: 'a' },
+    { annotator: 'ann', flagged: true },
+    { annotator: 'bob', outcome: 'tie', flagged: false },
+    { annotator: 'nobody' },
+    { outcome: 'both_bad', flagged: true },
+  ]
+  await expectFilteredPagesRight(filters)
+  // Curation, an append, rows moved between datasets, an annotator renamed, deletes and undo.
+  await engine.call('datasets.setOutcome', { name: 'main', ids: truthOf({ annotator: 'ann' }, 300).ids.slice(0, 6), outcome: 'both_bad' })
+  await engine.call('datasets.flag', { name: 'main', ids: truthOf({ annotator: '' }, 30).ids.slice(0, 4), flagged: true })
+  await engine.call('datasets.import', { dataset: 'main', path: bench.file('c.jsonl', pairs('c', 500)) })
+  db.prepare("UPDATE comparisons SET annotator = 'ann' WHERE dataset_id = ? AND annotator IS NULL AND id % 8 = 0").run(main)
+  db.prepare('UPDATE comparisons SET dataset_id = ? WHERE id IN (SELECT id FROM comparisons WHERE dataset_id = ? ORDER BY id LIMIT 20)').run(main, datasetId('other'))
+  db.prepare('UPDATE comparisons SET dataset_id = ? WHERE id IN (SELECT id FROM comparisons WHERE dataset_id = ? ORDER BY id LIMIT 15 OFFSET 700)').run(datasetId('other'), main)
+  expectKeptCountsExact()
+  await expectFilteredPagesRight(filters)
+  await expectFilteredPagesRight([{ annotator: 'bob' }], 'other')
+  await engine.call('datasets.deleteComparisons', { name: 'main', ids: truthOf({ annotator: 'bob' }, 100).ids.slice(0, 9) })
+  expectKeptCountsExact()
+  await expectFilteredPagesRight(filters)
+  await engine.call('datasets.undo', { name: 'main' })
+  await engine.call('datasets.undo', { name: 'main' })
+  expectKeptCountsExact()
+  await expectFilteredPagesRight(filters)
+  // Deleting a dataset takes its kept counts with it.
+  await engine.call('datasets.delete', { name: 'other' })
+  expectKeptCountsExact()
 })

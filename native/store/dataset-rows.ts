@@ -105,14 +105,13 @@ export class DatasetRows {
         ids = this.pageIds('comparisons', datasetId, total, offset, limit)
         count = total
       } else {
-        // A filter: pages start from the filtered rows' own anchors, and the count is a kept one
-        // when the filter is one outcome or the flag alone.
+        // A filter: pages start from the filtered rows' own anchors, and the count is a kept one.
         const { dataset: _dataset, limit: _limit, offset: _offset, ...filterParams } = params
         const scope = { key: JSON.stringify(filterParams), where: conditions.slice(1).join(' AND '), params: filterParams }
         const where = conditions.join(' AND ')
         const kept = this.keptCount(datasetId, filter)
-        // Past a kept count's end (none flagged, say) there is nothing to walk to.
-        if (kept !== null && offset >= kept) ids = []
+        // Past the kept count's end (none flagged, say) there is nothing to walk to.
+        if (offset >= kept) ids = []
         else {
           const { from, skip } = this.anchors.comparisons.locate(datasetId, offset, scope)
           ids = this.db
@@ -120,7 +119,7 @@ export class DatasetRows {
             .pluck()
             .all({ ...params, from, skip }) as number[]
         }
-        count = kept ?? (this.db.prepare(`SELECT count(*) FROM comparisons c WHERE ${where}`).pluck().get(params) as number)
+        count = kept
       }
     }
     const rows = this.byIds(ids)
@@ -136,15 +135,28 @@ export class DatasetRows {
   }
 
   /**
-   * How many comparisons a filter of one outcome, or of the flag alone, selects, from the kept
-   * counts (see migration 004); null for other filters, which are counted.
+   * How many comparisons a filter (outcome, flag, annotator, any of them together) selects, from
+   * the kept counts (see migrations 004 and 007): one primary-key read of the dataset's counts,
+   * or with an annotator a sum over at most eight rows of one key range.
    */
-  private keptCount(datasetId: number, filter: ComparisonFilter): number | null {
-    if (filter.annotator !== undefined || (filter.outcome !== undefined) === (filter.flagged !== undefined)) return null
+  private keptCount(datasetId: number, filter: ComparisonFilter): number {
+    if (filter.annotator !== undefined) {
+      const conditions = ['dataset_id = @dataset', 'named = @named', 'annotator = @annotator']
+      if (filter.outcome !== undefined) conditions.push('outcome = @outcome')
+      if (filter.flagged !== undefined) conditions.push('flagged = @flagged')
+      return this.db
+        .prepare(`SELECT coalesce(sum(n), 0) FROM comparison_annotator_counts WHERE ${conditions.join(' AND ')}`)
+        .pluck()
+        .get({ dataset: datasetId, named: filter.annotator === '' ? 0 : 1, annotator: filter.annotator, outcome: filter.outcome, flagged: filter.flagged ? 1 : 0 }) as number
+    }
     const n = this.db.prepare('SELECT * FROM dataset_counts WHERE dataset_id = ?').get(datasetId) as Record<string, number> | undefined
     if (!n) return 0
-    if (filter.outcome !== undefined) return n[{ a: 'outcome_a', b: 'outcome_b', tie: 'ties', both_bad: 'both_bad' }[filter.outcome]]
-    return filter.flagged ? n.flagged : n.comparisons - n.flagged
+    if (filter.outcome === undefined) return filter.flagged ? n.flagged : n.comparisons - n.flagged
+    const suffix = { a: 'a', b: 'b', tie: 'ties', both_bad: 'both_bad' }[filter.outcome]
+    const all = n[{ a: 'outcome_a', b: 'outcome_b', tie: 'ties', both_bad: 'both_bad' }[filter.outcome]]
+    const flagged = n[`flagged_${suffix}`]
+    if (filter.flagged === undefined) return all
+    return filter.flagged ? flagged : all - flagged
   }
 
   /** Comparison rows with their texts, in the order of `ids`. */
