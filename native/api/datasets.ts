@@ -322,6 +322,18 @@ export const datasetMethods = {
         outcome: outcome.optional(),
         /** Only this annotator's judgements ('' for those with none). */
         annotator: z.string().max(500).optional(),
+        /**
+         * Keyset paging: the id of the last row of the previous page. The page is the rows after
+         * it (in id order), read from there rather than walked to, so a deep page (a search's
+         * too) costs what the first does; `offset` then only numbers the page (its first row's
+         * position, which the total of a search counts from).
+         */
+        after: z.number().int().min(0).optional(),
+        /**
+         * Keyset paging backwards: the id of the first row of the next page; the page is the
+         * `limit` rows before it (the first page, offset 0, when fewer are).
+         */
+        before: z.number().int().min(1).optional(),
       })
       .strict(),
     'Page through (or search) the comparisons of a dataset',
@@ -337,6 +349,10 @@ export const datasetMethods = {
         offset: z.number().int().min(0).default(0),
         limit: z.number().int().min(1).max(1000).default(50),
         query: z.string().max(1000).optional(),
+        /** As for datasets.comparisons: the last row of the previous page. */
+        after: z.number().int().min(0).optional(),
+        /** As for datasets.comparisons: the first row of the next page. */
+        before: z.number().int().min(1).optional(),
       })
       .strict(),
     'Page through (or search) the unpaired feedback of a dataset',

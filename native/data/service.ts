@@ -1,13 +1,14 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { ComparisonRow, CurationResult, DatasetStats, EditSummary, FeedbackRow, JobProgress, RowPage } from '../api/contract'
+import { NashlabError } from '../api/errors'
 import type { EventBus } from '../engine/events'
 import type { Handlers, Service } from '../engine/handlers'
 import { jobScript, type JobScript } from '../jobs/define'
 import type { JobManager } from '../jobs/manager'
 import { WorkerJob } from '../jobs/runner'
 import { DatasetEdits } from '../store/dataset-edits'
-import { DatasetRows } from '../store/dataset-rows'
+import { DatasetRows, type PageCursor } from '../store/dataset-rows'
 import { DatasetStatsQueries } from '../store/dataset-stats'
 import { DatasetRepository } from '../store/datasets'
 import { PageAnchors } from '../store/page-anchors'
@@ -111,18 +112,20 @@ export class DatasetService implements Service {
           changed(name)
           return result
         }),
-      'datasets.comparisons': async ({ name, offset, limit, query, flagged, outcome, annotator }) => {
+      'datasets.comparisons': async ({ name, offset, limit, query, flagged, outcome, annotator, after, before }) => {
         const d = repo.get(name)
-        if (!query?.trim()) return rows.comparisons(d.id, d.comparisons, offset, limit, { flagged, outcome, annotator })
+        const cursor = pageCursor(after, before)
+        if (!query?.trim()) return rows.comparisons(d.id, d.comparisons, offset, limit, { flagged, outcome, annotator }, cursor)
         await this.searchable('comparison_search')
-        return this.covered('comparison_search', d.id, rows.comparisons(d.id, d.comparisons, offset, limit, { query, flagged, outcome, annotator }))
+        return this.covered('comparison_search', d.id, rows.comparisons(d.id, d.comparisons, offset, limit, { query, flagged, outcome, annotator }, cursor))
       },
       'datasets.comparison': ({ name, id }) => rows.comparison(repo.get(name).id, id),
-      'datasets.feedback': async ({ name, offset, limit, query }) => {
+      'datasets.feedback': async ({ name, offset, limit, query, after, before }) => {
         const d = repo.get(name)
-        if (!query?.trim()) return rows.feedback(d.id, d.feedback, offset, limit)
+        const cursor = pageCursor(after, before)
+        if (!query?.trim()) return rows.feedback(d.id, d.feedback, offset, limit, undefined, cursor)
         await this.searchable('feedback_search')
-        return this.covered('feedback_search', d.id, rows.feedback(d.id, d.feedback, offset, limit, query))
+        return this.covered('feedback_search', d.id, rows.feedback(d.id, d.feedback, offset, limit, query, cursor))
       },
       'datasets.index': async () => {
         const started = performance.now()
@@ -298,4 +301,12 @@ export class DatasetService implements Service {
 interface InPlaceJob {
   signal: AbortSignal
   progress(done: number, total: number | null, unit: string, message?: string): void
+}
+
+/** A page's keyset cursor from its input: the row after which, or before which, it starts (not both). */
+function pageCursor(after: number | undefined, before: number | undefined): PageCursor {
+  if (after !== undefined && before !== undefined) {
+    throw new NashlabError('invalid_input', 'A page starts after one row or before another: give "after" or "before", not both.', { after, before })
+  }
+  return after !== undefined ? { after } : before !== undefined ? { before } : {}
 }

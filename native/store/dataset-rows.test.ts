@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, test } from 'vitest'
 import { jsonl, openBench, type TestBench } from '../data/testing'
+import { searchCountAhead } from './dataset-rows'
 import { anchorSpacing } from './page-anchors'
 
 let bench: TestBench
@@ -243,4 +244,96 @@ test('pages filtered by annotator, alone or with an outcome and the flag, hold t
   // Deleting a dataset takes its kept counts with it.
   await engine.call('datasets.delete', { name: 'other' })
   expectKeptCountsExact()
+})
+
+/** Comparisons whose chosen response says "sunrise" in every third row, so searches match a spread of rows. */
+const sunrisePairs = (tag: string, n: number) =>
+  jsonl(Array.from({ length: n }, (_, i) => ({ prompt: `${tag} q ${i % 40}`, chosen: `${tag} good ${i}${i % 3 === 0 ? ' sunrise' : ''}`, rejected: `${tag} bad ${i}` })))
+
+/** The simple query a search page must equal: the matching rows of the dataset in id order, OFFSET and LIMIT, and their count. */
+function searchTruth(table: 'comparisons' | 'feedback', where: string, offset: number) {
+  const db = bench.engine.db
+  const index = table === 'comparisons' ? 'comparison_search' : 'feedback_search'
+  const sql = `FROM ${table} WHERE dataset_id = ? AND ${where} AND id IN (SELECT rowid FROM ${index} WHERE ${index} MATCH 'sunrise')`
+  return {
+    ids: db.prepare(`SELECT id ${sql} ORDER BY id LIMIT 50 OFFSET ?`).pluck().all(datasetId('main'), offset) as number[],
+    total: db.prepare(`SELECT count(*) ${sql}`).pluck().get(datasetId('main')) as number,
+  }
+}
+
+test('search pages after and before a cursor hold exactly the rows the simple query gives, with the offset pages’ counts', async () => {
+  const { engine } = bench
+  await engine.call('datasets.import', { dataset: 'main', path: bench.file('a.jsonl', sunrisePairs('a', 2400)) })
+  await engine.call('datasets.import', { dataset: 'other', path: bench.file('b.jsonl', sunrisePairs('b', 300)) })
+  await engine.call('datasets.import', { dataset: 'main', path: bench.file('c.jsonl', sunrisePairs('c', 2400)) })
+  const db = engine.db
+  db.prepare("UPDATE comparisons SET outcome = CASE id % 4 WHEN 0 THEN 'tie' ELSE 'a' END WHERE dataset_id = ?").run(datasetId('main'))
+  await engine.call('datasets.deleteComparisons', { name: 'main', ids: db.prepare('SELECT id FROM comparisons WHERE dataset_id = ? AND id % 9 = 0 LIMIT 40').pluck().all(datasetId('main')) as number[] })
+  await engine.call('datasets.index', {})
+  for (const [filter, where] of [
+    [{}, '1'],
+    [{ outcome: 'a' as const }, "outcome = 'a'"],
+  ] as const) {
+    const { total } = searchTruth('comparisons', where, 0)
+    expect(total).toBeGreaterThan(1100)
+    // Forward, each page after the last row of the one before.
+    let previous: number | undefined
+    let offset = 0
+    const pages: number[][] = []
+    for (; offset < total; offset += 50) {
+      const page = await engine.call('datasets.comparisons', { name: 'main', query: 'sunrise', offset, limit: 50, ...filter, ...(previous === undefined ? {} : { after: previous }) })
+      const byOffset = await engine.call('datasets.comparisons', { name: 'main', query: 'sunrise', offset, limit: 50, ...filter })
+      expect(page.rows.map((r) => r.id), `${where} after page at ${offset}`).toEqual(searchTruth('comparisons', where, offset).ids)
+      expect({ total: page.total, capped: page.totalIsLowerBound, offset: page.offset }).toEqual({ total: byOffset.total, capped: byOffset.totalIsLowerBound, offset })
+      expect(page.total).toBe(Math.min(total, offset + 50 + searchCountAhead))
+      pages.push(page.rows.map((r) => r.id))
+      previous = page.rows.at(-1)?.id
+    }
+    const past = await engine.call('datasets.comparisons', { name: 'main', query: 'sunrise', offset, limit: 50, ...filter, after: previous })
+    expect(past).toMatchObject({ rows: [], total })
+    // Backward, each page before the first row of the one after.
+    for (let k = pages.length - 2; k >= 0; k--) {
+      const page = await engine.call('datasets.comparisons', { name: 'main', query: 'sunrise', offset: k * 50, limit: 50, ...filter, before: pages[k + 1][0] })
+      expect(page.rows.map((r) => r.id), `${where} before page ${k}`).toEqual(pages[k])
+      expect(page.offset).toBe(k * 50)
+    }
+    // Before a row with fewer than a page of matches ahead of it: the first page.
+    const early = await engine.call('datasets.comparisons', { name: 'main', query: 'sunrise', offset: 50, limit: 50, ...filter, before: pages[0][10] })
+    expect(early).toMatchObject({ offset: 0 })
+    expect(early.rows.map((r) => r.id)).toEqual(pages[0])
+  }
+})
+
+test('comparison and feedback pages after and before a cursor, searched, filtered or not, equal the offset walk', async () => {
+  const { engine } = bench
+  await interleaved()
+  await engine.call('datasets.import', { dataset: 'main', path: bench.file('p.jsonl', sunrisePairs('p', 2200)) })
+  await engine.call('datasets.import', { dataset: 'other', path: bench.file('q.jsonl', sunrisePairs('q', 100)) })
+  await engine.call('datasets.import', { dataset: 'main', path: bench.file('r.jsonl', sunrisePairs('r', 900)) })
+  const db = engine.db
+  db.prepare('UPDATE comparisons SET flagged = (id % 3 = 0)').run()
+  db.prepare('DELETE FROM feedback WHERE id IN (SELECT id FROM feedback WHERE dataset_id = ? AND id % 11 = 0)').run(datasetId('main'))
+  await engine.call('datasets.index', {})
+  const main = datasetId('main')
+  const plain = (table: 'comparisons' | 'feedback', where: string, offset: number) =>
+    db.prepare(`SELECT id FROM ${table} WHERE dataset_id = ? AND ${where} ORDER BY id LIMIT 50 OFFSET ?`).pluck().all(main, offset) as number[]
+  const cases = [
+    { method: 'datasets.comparisons' as const, input: {}, truth: (offset: number) => plain('comparisons', '1', offset) },
+    { method: 'datasets.comparisons' as const, input: { flagged: true }, truth: (offset: number) => plain('comparisons', 'flagged = 1', offset) },
+    { method: 'datasets.feedback' as const, input: {}, truth: (offset: number) => plain('feedback', '1', offset) },
+    { method: 'datasets.feedback' as const, input: { query: 'sunrise' }, truth: (offset: number) => searchTruth('feedback', '1', offset).ids },
+  ]
+  for (const { method, input, truth } of cases) {
+    const label = `${method} ${JSON.stringify(input)}`
+    const first = await engine.call(method, { name: 'main', limit: 50, ...input })
+    const deep = Math.floor(first.total / 100) * 50
+    const before = await engine.call(method, { name: 'main', limit: 50, offset: deep - 50, ...input })
+    const page = await engine.call(method, { name: 'main', limit: 50, offset: deep, after: before.rows.at(-1)!.id, ...input })
+    expect(page.rows.map((r) => r.id), label).toEqual(truth(deep))
+    // A search counts from the page on; other pages' totals are the kept counts.
+    expect(page.total, label).toBe('query' in input ? Math.min(searchTruth('feedback', '1', 0).total, deep + 50 + searchCountAhead) : first.total)
+    const back = await engine.call(method, { name: 'main', limit: 50, offset: deep - 50, before: page.rows[0].id, ...input })
+    expect(back.rows.map((r) => r.id), label).toEqual(truth(deep - 50))
+  }
+  await expect(engine.call('datasets.comparisons', { name: 'main', after: 3, before: 9 })).rejects.toMatchObject({ code: 'invalid_input' })
 })

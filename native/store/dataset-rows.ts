@@ -27,6 +27,16 @@ export interface ComparisonFilter {
 }
 
 /**
+ * Where a page starts when the client names a row next to it (keyset paging): `after` the id of
+ * the last row of the previous page, or `before` the id of the first row of the next one. The
+ * page is then read from there, not walked to from the first row; its `offset` only numbers it.
+ */
+export interface PageCursor {
+  after?: number
+  before?: number
+}
+
+/**
  * Searches count their matches up to this many beyond the page's end, and say when there are more
  * (counting every match of a common word over a million rows would cost more than the page).
  */
@@ -64,7 +74,7 @@ export class DatasetRows {
     this.anchors = { comparisons: anchors, feedback: new PageAnchors(db, 'feedback'), prompts: new PageAnchors(db, 'prompts') }
   }
 
-  comparisons(datasetId: number, total: number, offset: number, limit: number, filter: ComparisonFilter = {}): RowPage<ComparisonRow> {
+  comparisons(datasetId: number, total: number, offset: number, limit: number, filter: ComparisonFilter = {}, cursor: PageCursor = {}): RowPage<ComparisonRow> {
     const started = performance.now()
     const conditions: string[] = ['c.dataset_id = @dataset']
     const params: Record<string, unknown> = { dataset: datasetId, limit, offset }
@@ -84,42 +94,45 @@ export class DatasetRows {
     let ids: number[]
     let count: number
     let capped = false
-    const cap = offset + limit + searchCountAhead
     if (query) {
       const range = this.idRange('comparisons', datasetId)
-      params.low = range.low
-      params.high = range.high
+      const { limit: _limit, offset: _offset, ...bound } = params
       const from = `FROM comparison_search s CROSS JOIN comparisons c ON c.id = s.rowid
         WHERE comparison_search MATCH @match AND s.rowid BETWEEN @low AND @high AND ${conditions.join(' AND ')}`
-      // One pass over the matches: the ids up to a little past the page give the page and the count.
-      const run = (match: string) => {
-        const all = this.db.prepare(`SELECT s.rowid ${from} ORDER BY s.rowid LIMIT ${cap + 1}`).pluck().all({ ...params, match }) as number[]
-        return { found: all.slice(offset, offset + limit), n: all.length }
-      }
-      const result = withFallback(query, run)
-      ids = result.found
-      capped = result.n > cap
-      count = Math.min(result.n, cap)
+      const page = withFallback(query, (match) =>
+        searchPage(
+          (w) => this.db.prepare(`SELECT s.rowid ${from} ORDER BY s.rowid ${w.descending ? 'DESC' : ''} LIMIT ${w.take}`).pluck().all({ ...bound, match, low: w.low, high: w.high }) as number[],
+          range,
+          offset,
+          limit,
+          cursor,
+        ),
+      )
+      ids = page.ids
+      offset = page.offset
+      capped = page.capped
+      count = page.count
     } else {
-      if (conditions.length === 1) {
+      const where = conditions.join(' AND ')
+      count = conditions.length === 1 ? total : this.keptCount(datasetId, filter)
+      const keyset = this.keysetIds('comparisons', where, params, limit, cursor)
+      if (keyset) {
+        ids = keyset.ids
+        offset = keyset.offset ?? offset
+      } else if (conditions.length === 1) {
         ids = this.pageIds('comparisons', datasetId, total, offset, limit)
-        count = total
+      } else if (offset >= count) {
+        // Past the kept count's end (none flagged, say) there is nothing to walk to.
+        ids = []
       } else {
-        // A filter: pages start from the filtered rows' own anchors, and the count is a kept one.
+        // A filter: pages start from the filtered rows' own anchors.
         const { dataset: _dataset, limit: _limit, offset: _offset, ...filterParams } = params
         const scope = { key: JSON.stringify(filterParams), where: conditions.slice(1).join(' AND '), params: filterParams }
-        const where = conditions.join(' AND ')
-        const kept = this.keptCount(datasetId, filter)
-        // Past the kept count's end (none flagged, say) there is nothing to walk to.
-        if (offset >= kept) ids = []
-        else {
-          const { from, skip } = this.anchors.comparisons.locate(datasetId, offset, scope)
-          ids = this.db
-            .prepare(`SELECT c.id FROM comparisons c WHERE ${where} AND c.id >= @from ORDER BY c.id LIMIT @limit OFFSET @skip`)
-            .pluck()
-            .all({ ...params, from, skip }) as number[]
-        }
-        count = kept
+        const { from, skip } = this.anchors.comparisons.locate(datasetId, offset, scope)
+        ids = this.db
+          .prepare(`SELECT c.id FROM comparisons c WHERE ${where} AND c.id >= @from ORDER BY c.id LIMIT @limit OFFSET @skip`)
+          .pluck()
+          .all({ ...params, from, skip }) as number[]
       }
     }
     const rows = this.byIds(ids)
@@ -132,6 +145,23 @@ export class DatasetRows {
       ...(capped ? { totalIsLowerBound: true } : {}),
       elapsedMs: Math.round((performance.now() - started) * 10) / 10,
     }
+  }
+
+  /**
+   * A page after (or before) a cursor, in id order: the rows of `where` (on the table as `c`)
+   * just past the cursor's id, read through the `(dataset_id, id)` index from there, so the
+   * page costs the same at any depth. Null without a cursor. Before a cursor with fewer than
+   * `limit` rows ahead of it, the page is the first one (offset 0).
+   */
+  private keysetIds(table: PagedTable, where: string, params: Record<string, unknown>, limit: number, cursor: PageCursor): { ids: number[]; offset?: number } | null {
+    const { offset: _offset, ...bound } = params
+    if (cursor.after !== undefined) {
+      return { ids: this.db.prepare(`SELECT c.id FROM ${table} c WHERE ${where} AND c.id > @after ORDER BY c.id LIMIT @limit`).pluck().all({ ...bound, limit, after: cursor.after }) as number[] }
+    }
+    if (cursor.before === undefined) return null
+    const back = (this.db.prepare(`SELECT c.id FROM ${table} c WHERE ${where} AND c.id < @before ORDER BY c.id DESC LIMIT @limit`).pluck().all({ ...bound, limit, before: cursor.before }) as number[]).reverse()
+    if (back.length === limit) return { ids: back }
+    return { ids: this.db.prepare(`SELECT c.id FROM ${table} c WHERE ${where} ORDER BY c.id LIMIT @limit`).pluck().all({ ...bound, limit }) as number[], offset: 0 }
   }
 
   /**
@@ -197,12 +227,11 @@ export class DatasetRows {
     }
   }
 
-  feedback(datasetId: number, total: number, offset: number, limit: number, query?: string): RowPage<FeedbackRow> {
+  feedback(datasetId: number, total: number, offset: number, limit: number, query?: string, cursor: PageCursor = {}): RowPage<FeedbackRow> {
     const started = performance.now()
     const columns = `f.id, p.text AS prompt, r.text AS completion, f.label, f.annotator, f.source, f.flagged, f.created_at AS createdAt
       FROM feedback f JOIN prompts p ON p.id = f.prompt_id JOIN responses r ON r.id = f.response_id`
     const q = query?.trim()
-    const cap = offset + limit + searchCountAhead
     let ids: number[]
     let count = total
     let capped = false
@@ -210,15 +239,24 @@ export class DatasetRows {
       const range = this.idRange('feedback', datasetId)
       const from = `FROM feedback_search s CROSS JOIN feedback f ON f.id = s.rowid
         WHERE feedback_search MATCH @match AND s.rowid BETWEEN @low AND @high AND f.dataset_id = @dataset`
-      const result = withFallback(q, (match) => {
-        const all = this.db.prepare(`SELECT s.rowid ${from} ORDER BY s.rowid LIMIT ${cap + 1}`).pluck().all({ dataset: datasetId, match, ...range }) as number[]
-        return { found: all.slice(offset, offset + limit), n: all.length }
-      })
-      ids = result.found
-      capped = result.n > cap
-      count = Math.min(result.n, cap)
+      const page = withFallback(q, (match) =>
+        searchPage(
+          (w) =>
+            this.db.prepare(`SELECT s.rowid ${from} ORDER BY s.rowid ${w.descending ? 'DESC' : ''} LIMIT ${w.take}`).pluck().all({ dataset: datasetId, match, low: w.low, high: w.high }) as number[],
+          range,
+          offset,
+          limit,
+          cursor,
+        ),
+      )
+      ids = page.ids
+      offset = page.offset
+      capped = page.capped
+      count = page.count
     } else {
-      ids = this.pageIds('feedback', datasetId, total, offset, limit)
+      const keyset = this.keysetIds('feedback', 'c.dataset_id = @dataset', { dataset: datasetId }, limit, cursor)
+      ids = keyset ? keyset.ids : this.pageIds('feedback', datasetId, total, offset, limit)
+      offset = keyset?.offset ?? offset
     }
     const rows =
       ids.length === 0
@@ -292,6 +330,45 @@ export class DatasetRows {
     const high = this.db.prepare(`SELECT max(id) FROM ${table} WHERE dataset_id = ?`).pluck().get(datasetId) as number | null
     return { low: low ?? 0, high: high ?? -1 }
   }
+}
+
+/** Which matches of a search to read: rowids in [low, high], ascending or descending, at most `take`. */
+interface MatchWindow {
+  low: number
+  high: number
+  descending: boolean
+  take: number
+}
+
+/**
+ * One page of a search's matches, in rowid order, and how many it counts. Without a cursor the
+ * matches before the page are read to find it (up to offset + limit + `searchCountAhead`); after
+ * a cursor only the page and the count ahead of it are (limit + `searchCountAhead`), so a deep
+ * page costs what the first does, and the count is `offset` plus the matches counted from the
+ * page on. Before a cursor, the `limit` matches below it are read backwards to find the page's
+ * first row (fewer than `limit`: the page is the first one).
+ */
+function searchPage(
+  read: (window: MatchWindow) => number[],
+  range: { low: number; high: number },
+  offset: number,
+  limit: number,
+  cursor: PageCursor,
+): { ids: number[]; offset: number; count: number; capped: boolean } {
+  const ahead = limit + searchCountAhead
+  let low: number | null = null
+  if (cursor.after !== undefined) low = Math.max(range.low, cursor.after + 1)
+  else if (cursor.before !== undefined) {
+    const back = read({ low: range.low, high: Math.min(range.high, cursor.before - 1), descending: true, take: limit })
+    if (back.length === limit) low = back[back.length - 1]
+    else offset = 0
+  }
+  if (low === null) {
+    const all = read({ ...range, descending: false, take: offset + ahead + 1 })
+    return { ids: all.slice(offset, offset + limit), offset, count: Math.min(all.length, offset + ahead), capped: all.length > offset + ahead }
+  }
+  const all = read({ low, high: range.high, descending: false, take: ahead + 1 })
+  return { ids: all.slice(0, limit), offset, count: offset + Math.min(all.length, ahead), capped: all.length > ahead }
 }
 
 /**
