@@ -38,7 +38,15 @@ function fakeTransport() {
       case 'datasets.comparisons': {
         const matching = i.query ? rows.filter((r) => r.prompt.includes(String(i.query))) : rows
         const offset = Number(i.offset)
-        return { rows: matching.slice(offset, offset + Number(i.limit)), total: matching.length, offset, limit: i.limit, ...(i.query ? { query: i.query, elapsedMs: 1 } : {}) }
+        const limit = Number(i.limit)
+        // A cursor names the row before (after) or after (before) the page, as the engine reads it.
+        const start =
+          i.after !== undefined
+            ? matching.filter((r) => r.id <= Number(i.after)).length
+            : i.before !== undefined
+              ? Math.max(0, matching.filter((r) => r.id < Number(i.before)).length - limit)
+              : offset
+        return { rows: matching.slice(start, start + limit), total: matching.length, offset, limit: i.limit, ...(i.query ? { query: i.query, elapsedMs: 1 } : {}) }
       }
       case 'datasets.comparison': {
         const row = rows.find((r) => r.id === i.id)
@@ -124,6 +132,24 @@ test('pages move by the page size and stop at the ends', async () => {
   expect(store.page?.offset).toBe(100)
   await store.goToRow(1)
   expect(store.page?.offset).toBe(0)
+})
+
+test('next and previous pages name the row beside them, so the engine reads them from there', async () => {
+  const store = useDatasetsStore()
+  await store.select('demo')
+  await store.setFilters({ flagged: false })
+  await store.nextPage()
+  expect(sent('datasets.comparisons').at(-1)).toMatchObject({ name: 'demo', offset: 50, after: 50, flagged: false })
+  await store.nextPage()
+  expect(sent('datasets.comparisons').at(-1)).toMatchObject({ offset: 100, after: 100 })
+  expect(store.page?.rows.map((r) => r.id)).toEqual(Array.from({ length: 20 }, (_, k) => 101 + k))
+  await store.previousPage()
+  expect(sent('datasets.comparisons').at(-1)).toMatchObject({ offset: 50, before: 101 })
+  expect(store.page?.rows.map((r) => r.id)).toEqual(Array.from({ length: 50 }, (_, k) => 51 + k))
+  // A jump to a row, a new search or a new filter starts from its offset.
+  await store.goToRow(1)
+  expect(sent('datasets.comparisons').at(-1)).not.toHaveProperty('after')
+  expect(sent('datasets.comparisons').at(-1)).not.toHaveProperty('before')
 })
 
 test('an engine error becomes the readable message on the error store', async () => {

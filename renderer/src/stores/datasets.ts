@@ -37,6 +37,19 @@ export interface ComparisonFilters {
   flagged?: boolean
 }
 
+/** A row next to the page wanted: the last row of the page before it, or the first of the page after it. */
+export interface PageCursor {
+  after?: number
+  before?: number
+}
+
+/** The cursor for the page after (+1) or before (−1) page `p`: its last or its first row; none when it is empty. */
+export function besidePage(p: RowPage<{ id: number }>, direction: 1 | -1): PageCursor {
+  const row = direction === 1 ? p.rows[p.rows.length - 1] : p.rows[0]
+  if (!row) return {}
+  return direction === 1 ? { after: row.id } : { before: row.id }
+}
+
 /**
  * Datasets: the list with counts; the selected dataset's page of comparisons (server-side paging
  * and full-text search), the comparison open in the detail pane and its curation (outcome, flag,
@@ -156,7 +169,12 @@ export const useDatasetsStore = defineStore('datasets', () => {
     await loadUndoable()
   }
 
-  async function loadPage(offset: number) {
+  /**
+   * The page of comparisons from row `offset` (0-based); with a cursor (a row next to it, see
+   * `besidePage`), the engine reads it from that row instead of walking to it, so a deep page
+   * of a search or a filter costs what the first does.
+   */
+  async function loadPage(offset: number, cursor: PageCursor = {}) {
     const name = selected.value
     if (!name) return
     const request = ++pageRequest
@@ -168,6 +186,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
         limit: pageSize.value,
         ...(q ? { query: q } : {}),
         ...filters.value,
+        ...cursor,
       }),
     )
     if (result && selected.value === name && request === pageRequest) page.value = result
@@ -175,12 +194,12 @@ export const useDatasetsStore = defineStore('datasets', () => {
 
   async function nextPage() {
     const p = page.value
-    if (p && p.offset + p.limit < p.total) await loadPage(p.offset + p.limit)
+    if (p && p.offset + p.limit < p.total) await loadPage(p.offset + p.limit, besidePage(p, 1))
   }
 
   async function previousPage() {
     const p = page.value
-    if (p && p.offset > 0) await loadPage(Math.max(0, p.offset - p.limit))
+    if (p && p.offset > 0) await loadPage(Math.max(0, p.offset - p.limit), besidePage(p, -1))
   }
 
   /** Jump to the page holding row `row` (1-based). */
@@ -408,12 +427,13 @@ export const useDatasetsStore = defineStore('datasets', () => {
   }
 
   /** A page of the selected dataset's unpaired feedback (optionally searched) or of its prompts. */
-  async function loadFeedback(offset: number, text = feedbackQuery.value) {
+  /** A page of feedback from row `offset`; `cursor` as for `loadPage` (the view gives one only when the search is the page's own). */
+  async function loadFeedback(offset: number, text = feedbackQuery.value, cursor: PageCursor = {}) {
     const name = selected.value
     if (!name) return
     feedbackQuery.value = text
     const q = text.trim()
-    const result = await guard(() => client().call('datasets.feedback', { name, offset: Math.max(0, offset), limit: pageSize.value, ...(q ? { query: q } : {}) }))
+    const result = await guard(() => client().call('datasets.feedback', { name, offset: Math.max(0, offset), limit: pageSize.value, ...(q ? { query: q } : {}), ...cursor }))
     if (result && selected.value === name) feedbackPage.value = result
   }
 
