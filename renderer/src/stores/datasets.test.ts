@@ -146,6 +146,13 @@ test('next and previous pages name the row beside them, so the engine reads them
   await store.previousPage()
   expect(sent('datasets.comparisons').at(-1)).toMatchObject({ offset: 50, before: 101 })
   expect(store.page?.rows.map((r) => r.id)).toEqual(Array.from({ length: 50 }, (_, k) => 51 + k))
+  // A change pushed by the engine reads the page again from its first row.
+  await store.start()
+  fake.push('datasets.changed', { name: 'demo' })
+  await tick()
+  expect(sent('datasets.comparisons').at(-1)).toMatchObject({ offset: 50, after: 50 })
+  expect(store.page?.rows[0].id).toBe(51)
+  store.stop()
   // A jump to a row, a new search or a new filter starts from its offset.
   await store.goToRow(1)
   expect(sent('datasets.comparisons').at(-1)).not.toHaveProperty('after')

@@ -51,6 +51,14 @@ export function besidePage(p: RowPage<{ id: number }>, direction: 1 | -1): PageC
 }
 
 /**
+ * The cursor that reads page `p` again from its first row (or, once that is gone, the next one),
+ * whatever changed before it: after the id just below its first row's.
+ */
+export function samePage(p: RowPage<{ id: number }> | null): PageCursor {
+  return p && p.rows.length > 0 ? { after: p.rows[0].id - 1 } : {}
+}
+
+/**
  * Datasets: the list with counts; the selected dataset's page of comparisons (server-side paging
  * and full-text search), the comparison open in the detail pane and its curation (outcome, flag,
  * delete, undo); the annotator and preference-health reports; staging, previewing and importing a
@@ -132,7 +140,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
 
   /** After a change: the same page, the open comparison and any report on screen, fetched again. */
   async function reloadSelected() {
-    await loadPage(page.value?.offset ?? 0)
+    await loadPage(page.value?.offset ?? 0, samePage(page.value))
     if (detail.value) await open(detail.value.id, { quiet: true, refresh: true })
     if (stats.value || annotators.value || health.value) await loadReports()
   }
@@ -301,7 +309,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     if (!result) return
     applied(result)
     close()
-    await loadPage(page.value?.offset ?? 0)
+    await loadPage(page.value?.offset ?? 0, samePage(page.value))
     if (after) await open(after.id, { quiet: true })
   }
 
