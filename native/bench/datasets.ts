@@ -143,10 +143,12 @@ async function memoryPass(file: string, database: string, rows: number) {
 /**
  * Browse the imported dataset as the UI does: 50-row pages at the start, middle and end, one
  * filtered to an outcome half-way through its rows (the bench's rows all have outcome "a"; the
- * warm-up call notes the filter's anchors), the first page of flagged rows (none are), pages of
- * its prompts in the middle and at the end, and
- * full-text searches (a rare word, a common word, two words, a phrase, a prefix, a common word
- * 20 pages deep); each the median of repeated calls. Then the statistics, health and annotator
+ * warm-up call notes the filter's anchors), the first page of flagged rows (none are), an
+ * outcome's unflagged rows half-way and one annotator's (a tenth of the rows) at a twentieth of
+ * them (both counted from kept counts, migration 007), pages of its prompts in the middle and at
+ * the end, and full-text searches (a rare word, a common word, two words, a phrase, a prefix, a
+ * common word 20 pages deep, by offset and by the cursor the browser's next page names); each
+ * the median of repeated calls. Then the statistics, health and annotator
  * reports, and a TRL JSONL export. Builds the database first when the import bench has not.
  */
 async function searchBench() {
@@ -165,8 +167,10 @@ async function searchBench() {
   const engine = new Engine({ database: path.join(dir, 'bench.db'), mode: 'cli' })
   try {
     const total = (await engine.call('datasets.show', { name: 'bench' })).comparisons
-    const page = async (input: { offset?: number; query?: string; outcome?: 'a'; flagged?: boolean }) =>
+    const page = async (input: { offset?: number; query?: string; outcome?: 'a'; flagged?: boolean; annotator?: string; after?: number }) =>
       (await timeMedian(() => engine.call('datasets.comparisons', { name: 'bench', limit: 50, ...input }), { warmup: 1, minRuns: 7 })).median
+    // The id that ends the page before: what the browser's next page names as its cursor.
+    const lastId = async (input: { query: string; offset: number }) => (await engine.call('datasets.comparisons', { name: 'bench', limit: 50, ...input })).rows[49].id
     const prompts = (await engine.call('datasets.show', { name: 'bench' })).prompts
     const promptPage = async (offset: number) =>
       (await timeMedian(() => engine.call('datasets.prompts', { name: 'bench', limit: 50, offset }), { warmup: 1, minRuns: 7 })).median
@@ -181,6 +185,8 @@ async function searchBench() {
       pageLast: { value: await page({ offset: total - 50 }), unit: 'ms' },
       pageOutcomeMiddle: { value: await page({ outcome: 'a', offset: Math.floor(total / 2) }), unit: 'ms' },
       pageFlaggedFirst: { value: await page({ flagged: true }), unit: 'ms' },
+      pageOutcomeUnflaggedMiddle: { value: await page({ outcome: 'a', flagged: false, offset: Math.floor(total / 2) }), unit: 'ms' },
+      pageAnnotatorMiddle: { value: await page({ annotator: 'rater-3', offset: Math.floor(total / 20) }), unit: 'ms' },
       promptPageMiddle: { value: await promptPage(Math.floor(prompts / 2)), unit: 'ms' },
       promptPageLast: { value: await promptPage(prompts - 50), unit: 'ms' },
       searchRare: { value: await page({ query: rareWord }), unit: 'ms' },
@@ -189,6 +195,7 @@ async function searchBench() {
       searchPhrase: { value: await page({ query: `"${vocabulary[1]} ${vocabulary[2]}"` }), unit: 'ms' },
       searchPrefix: { value: await page({ query: `${vocabulary[100].slice(0, 4)}*` }), unit: 'ms' },
       searchCommonDeep: { value: await page({ query: vocabulary[0], offset: 1000 }), unit: 'ms' },
+      searchCommonDeepAfter: { value: await page({ query: vocabulary[0], offset: 1000, after: await lastId({ query: vocabulary[0], offset: 950 }) }), unit: 'ms' },
       stats: { value: await once(() => engine.call('datasets.stats', { name: 'bench' })), unit: 'ms' },
       health: { value: await once(() => engine.call('datasets.health', { name: 'bench' })), unit: 'ms' },
       annotators: { value: await once(() => engine.call('datasets.annotators', { name: 'bench' })), unit: 'ms' },
