@@ -222,6 +222,9 @@ test('pages filtered by annotator, alone or with an outcome and the flag, hold t
     { annotator: 'bob', outcome: 'tie', flagged: false },
     { annotator: 'nobody' },
     { outcome: 'both_bad', flagged: true },
+    // The same outcome with and without "no annotator": each filter keeps anchors of its own.
+    { outcome: 'a', annotator: '' },
+    { outcome: 'a' },
   ]
   await expectFilteredPagesRight(filters)
   // Curation, an append, rows moved between datasets, an annotator renamed, deletes and undo.

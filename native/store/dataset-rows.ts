@@ -125,9 +125,11 @@ export class DatasetRows {
         // Past the kept count's end (none flagged, say) there is nothing to walk to.
         ids = []
       } else {
-        // A filter: pages start from the filtered rows' own anchors.
+        // A filter: pages start from the filtered rows' own anchors, known by the filter's
+        // conditions and values ("no annotator" binds no value, so the values alone would not do).
         const { dataset: _dataset, limit: _limit, offset: _offset, ...filterParams } = params
-        const scope = { key: JSON.stringify(filterParams), where: conditions.slice(1).join(' AND '), params: filterParams }
+        const scopeWhere = conditions.slice(1).join(' AND ')
+        const scope = { key: JSON.stringify([scopeWhere, filterParams]), where: scopeWhere, params: filterParams }
         const { from, skip } = this.anchors.comparisons.locate(datasetId, offset, scope)
         ids = this.db
           .prepare(`SELECT c.id FROM comparisons c WHERE ${where} AND c.id >= @from ORDER BY c.id LIMIT @limit OFFSET @skip`)
