@@ -1,7 +1,7 @@
 import type { EditSummary, Outcome } from '../api/contract'
 import { NashlabError } from '../api/errors'
 import type { Db } from './db'
-import type { PageAnchors } from './page-anchors'
+import type { AnchorVersions, FilteredColumns, PageAnchors, RowChange } from './page-anchors'
 
 type Action = EditSummary['action']
 
@@ -36,8 +36,9 @@ const outcomeWords: Record<Outcome, string> = { a: 'a wins', b: 'b wins', tie: '
  * the change, one `dataset_edits` record per comparison it changed, holding the values before the
  * change (the whole row for a delete); records of one action share a batch. Undo reverts the
  * newest batch not yet undone, restoring deleted rows with their ids, and marks it undone. Edits
- * that change nothing (an outcome set to what it was) are not logged. Deletes and their undo move
- * the page anchors (when given) by the rows they took out or put back, once they commit.
+ * that change nothing (an outcome set to what it was) are not logged. Once an edit commits, it
+ * moves the page anchors (when given), the dataset's and its filters', by the rows it took out,
+ * put back, or moved into or out of a filter.
  */
 export class DatasetEdits {
   constructor(
@@ -46,62 +47,79 @@ export class DatasetEdits {
   ) {}
 
   setOutcome(datasetId: number, ids: number[], outcome: Outcome): EditSummary | null {
-    return this.apply(datasetId, ids, 'outcome', (row) => {
-      if (row.outcome === outcome) return null
-      this.db.prepare('UPDATE comparisons SET outcome = ? WHERE id = ?').run(outcome, row.id)
-      return { before: { outcome: row.outcome }, after: { outcome } }
-    })
+    return this.reordering(datasetId, () => ids, () =>
+      this.apply(datasetId, ids, 'outcome', (row) => {
+        if (row.outcome === outcome) return null
+        this.db.prepare('UPDATE comparisons SET outcome = ? WHERE id = ?').run(outcome, row.id)
+        return { before: { outcome: row.outcome }, after: { outcome } }
+      }),
+    )
   }
 
   flag(datasetId: number, ids: number[], flagged: boolean): EditSummary | null {
     const value = flagged ? 1 : 0
-    return this.apply(datasetId, ids, 'flag', (row) => {
-      if (row.flagged === value) return null
-      this.db.prepare('UPDATE comparisons SET flagged = ? WHERE id = ?').run(value, row.id)
-      return { before: { flagged: row.flagged }, after: { flagged: value } }
-    })
+    return this.reordering(datasetId, () => ids, () =>
+      this.apply(datasetId, ids, 'flag', (row) => {
+        if (row.flagged === value) return null
+        this.db.prepare('UPDATE comparisons SET flagged = ? WHERE id = ?').run(value, row.id)
+        return { before: { flagged: row.flagged }, after: { flagged: value } }
+      }),
+    )
   }
 
   delete(datasetId: number, ids: number[]): EditSummary | null {
-    return this.reordering(
-      datasetId,
-      () =>
-        this.apply(datasetId, ids, 'delete', (row) => {
-          this.db.prepare('DELETE FROM comparisons WHERE id = ?').run(row.id)
-          return { before: row, after: {} }
-        }),
-      (edit) => ({ removed: edit.comparisons }),
+    return this.reordering(datasetId, () => ids, () =>
+      this.apply(datasetId, ids, 'delete', (row) => {
+        this.db.prepare('DELETE FROM comparisons WHERE id = ?').run(row.id)
+        return { before: row, after: {} }
+      }),
     )
   }
 
   /** Revert the newest batch not yet undone; null when there is nothing to undo. */
   undo(datasetId: number): EditSummary | null {
-    return this.reordering(
-      datasetId,
-      () => this.revert(datasetId),
-      (edit) => (edit.action === 'delete' ? { restored: edit.comparisons } : {}),
-    )
+    const newest = () =>
+      this.db
+        .prepare('SELECT comparison_id FROM dataset_edits WHERE dataset_id = ? AND batch = (SELECT max(batch) FROM dataset_edits WHERE dataset_id = ? AND undone_at IS NULL)')
+        .pluck()
+        .all(datasetId, datasetId) as number[]
+    return this.reordering(datasetId, newest, () => this.revert(datasetId))
   }
 
   /**
-   * Run `work` in a transaction, noting the dataset's page-order version before and after it; once
-   * it has committed, move the page anchors by the rows it removed or restored. Inside a caller's
-   * transaction (which may still roll back) the anchors are left alone: the version they hold then
-   * no longer matches, and the next page notes positions afresh.
+   * Run `work` in a transaction, noting the dataset's page versions and the filtered columns of
+   * the rows it may change (`ids`, read in the transaction) before and after it; once it has
+   * committed, move the page anchors, the dataset's and its filters', by the rows that left or
+   * joined each (see PageAnchors.shift). Inside a caller's transaction (which may still roll
+   * back) the anchors are left alone: the version they hold then no longer matches, and the next
+   * page notes positions afresh.
    */
-  private reordering(datasetId: number, work: () => EditSummary | null, change: (edit: EditSummary) => { removed?: number[]; restored?: number[] }): EditSummary | null {
+  private reordering(datasetId: number, ids: () => number[], work: () => EditSummary | null): EditSummary | null {
     const anchors = this.anchors
     if (!anchors || this.db.inTransaction) return work()
-    let before = ''
-    let after = ''
+    let before: AnchorVersions = { rows: '', filtered: '' }
+    let after: AnchorVersions = before
+    let changes: RowChange[] = []
     const edit = this.db.transaction(() => {
-      before = anchors.version(datasetId)
+      const touched = [...new Set(ids())]
+      before = anchors.versions(datasetId)
+      const was = this.filteredColumns(datasetId, touched)
       const done = work()
-      after = anchors.version(datasetId)
+      after = anchors.versions(datasetId)
+      const now = this.filteredColumns(datasetId, touched)
+      changes = touched.map((id) => ({ id, was: was.get(id) ?? null, now: now.get(id) ?? null }))
       return done
     })()
-    if (edit) anchors.shift(datasetId, before, after, change(edit))
+    if (edit) anchors.shift(datasetId, before, after, changes)
     return edit
+  }
+
+  /** The filtered columns of those of `ids` that are the dataset's comparisons. */
+  private filteredColumns(datasetId: number, ids: number[]): Map<number, FilteredColumns> {
+    const rows = this.db
+      .prepare('SELECT id, outcome, flagged, annotator FROM comparisons WHERE dataset_id = ? AND id IN (SELECT value FROM json_each(?))')
+      .all(datasetId, JSON.stringify(ids)) as (FilteredColumns & { id: number })[]
+    return new Map(rows.map(({ id, ...columns }) => [id, columns]))
   }
 
   private revert(datasetId: number): EditSummary | null {

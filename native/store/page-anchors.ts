@@ -23,6 +23,9 @@ export interface PageScope {
   params: Record<string, unknown>
 }
 
+/** A scope of all the rows, for reading the filtered notes' version. */
+const everyRow: PageScope = { key: '', where: '1', params: {} }
+
 /** Rows of a dataset whose positions are known: `ranks[i]` rows of the dataset have ids below `ids[i]`. */
 interface Anchors {
   /** The dataset's version (see `version`) these positions hold for. */
@@ -31,6 +34,31 @@ interface Anchors {
   ranks: number[]
   /** Whether the notes reach the dataset's last rows (no anchor lies beyond the last one). */
   complete: boolean
+  /** The part of the dataset's rows noted, for a filter's notes. */
+  scope?: PageScope
+}
+
+/** The columns of a comparison that filters select on. */
+export interface FilteredColumns {
+  outcome: string
+  flagged: number
+  annotator: string | null
+}
+
+/**
+ * One comparison an edit changed: its filtered columns before and after the edit, null where it
+ * was not (deleted, not yet restored) or is no longer in the dataset.
+ */
+export interface RowChange {
+  id: number
+  was: FilteredColumns | null
+  now: FilteredColumns | null
+}
+
+/** A dataset's versions for the notes of all its rows and for a filter's notes, read together. */
+export interface AnchorVersions {
+  rows: string
+  filtered: string
 }
 
 /**
@@ -89,29 +117,55 @@ export class PageAnchors {
     })()
   }
 
+  /** The dataset's versions for all its rows' notes and for filters' notes (see `version`). */
+  versions(datasetId: number): AnchorVersions {
+    return { rows: this.version(datasetId), filtered: this.version(datasetId, everyRow) }
+  }
+
   /**
-   * After the engine's own edit committed: `removed` ids left the dataset and `restored` ids came
-   * back, moving its version from `before` to `after`. Notes made at `before` move with them;
-   * any others are dropped (the next page walks afresh). Scoped notes are left to go stale.
+   * After the engine's own edit committed, moving the dataset's versions from `before` to
+   * `after`: each changed row left the notes' part of the dataset (all its rows, or a filter's)
+   * when it was in it and no longer is, and joined it the other way round. Notes made at `before`
+   * move by the rows that left or joined below each noted row; any others are dropped (the next
+   * page walks afresh). A filter's membership is its own condition, evaluated on the row's
+   * columns before and after.
    */
-  shift(datasetId: number, before: string, after: string, change: { removed?: number[]; restored?: number[] }): void {
-    const anchors = this.byDataset.get(String(datasetId))
-    if (!anchors || anchors.version !== before) {
-      this.byDataset.delete(String(datasetId))
-      return
+  shift(datasetId: number, before: AnchorVersions, after: AnchorVersions, changes: RowChange[]): void {
+    const prefix = `${datasetId}|`
+    for (const [key, anchors] of this.byDataset) {
+      if (key !== String(datasetId) && !key.startsWith(prefix)) continue
+      const scope = anchors.scope
+      if (anchors.version !== (scope ? before.filtered : before.rows)) {
+        this.byDataset.delete(key)
+        continue
+      }
+      const inPart = scope ? this.members(datasetId, scope, changes) : null
+      const left: number[] = []
+      const joined: number[] = []
+      for (const change of changes) {
+        const was = change.was !== null && (!inPart || inPart.was.has(change.id))
+        const now = change.now !== null && (!inPart || inPart.now.has(change.id))
+        if (was && !now) left.push(change.id)
+        else if (now && !was) joined.push(change.id)
+      }
+      this.byDataset.set(key, { ...moved(anchors, left, joined), version: scope ? after.filtered : after.rows })
     }
-    const removed = [...(change.removed ?? [])].sort((a, b) => a - b)
-    const restored = [...(change.restored ?? [])].sort((a, b) => a - b)
-    const gone = new Set(removed)
-    const ids: number[] = []
-    const ranks: number[] = []
-    anchors.ids.forEach((id, i) => {
-      // A removed row can anchor nothing; its neighbours' anchors still bound every page.
-      if (gone.has(id)) return
-      ids.push(id)
-      ranks.push(anchors.ranks[i] - countBelow(removed, id) + countBelow(restored, id))
-    })
-    this.byDataset.set(String(datasetId), { version: after, ids, ranks, complete: anchors.complete })
+  }
+
+  /** Which changed rows a filter selected before the edit and selects after it, by its own condition on their columns. */
+  private members(datasetId: number, scope: PageScope, changes: RowChange[]): { was: Set<number>; now: Set<number> } {
+    const select = this.db
+      .prepare(
+        `SELECT c.id FROM (SELECT value ->> 'id' AS id, value ->> 'outcome' AS outcome, value ->> 'flagged' AS flagged,
+                                  value ->> 'annotator' AS annotator, @dataset AS dataset_id FROM json_each(@rows)) c
+          WHERE ${scope.where}`,
+      )
+      .pluck()
+    const of = (side: 'was' | 'now') => {
+      const rows = changes.flatMap((c) => (c[side] ? [{ id: c.id, ...c[side] }] : []))
+      return new Set(rows.length === 0 ? [] : (select.all({ ...scope.params, dataset: datasetId, rows: JSON.stringify(rows) }) as number[]))
+    }
+    return { was: of('was'), now: of('now') }
   }
 
   /** The notes for the dataset's (or scope's) current version; empty when they are missing or stale. */
@@ -120,7 +174,7 @@ export class PageAnchors {
     const key = scope ? `${datasetId}|${scope.key}` : String(datasetId)
     const known = this.byDataset.get(key)
     if (known && known.version === version) return known
-    const fresh: Anchors = { version, ids: [], ranks: [], complete: false }
+    const fresh: Anchors = { version, ids: [], ranks: [], complete: false, ...(scope ? { scope } : {}) }
     this.byDataset.set(key, fresh)
     return fresh
   }
@@ -156,6 +210,25 @@ export class PageAnchors {
       }
     }
   }
+}
+
+/**
+ * Notes moved by rows that left (`left`) or joined (`joined`) the noted part below each noted
+ * row. A row that left can anchor nothing; its neighbours' anchors still bound every page. Notes
+ * left with no anchor at all are walked again from the first row.
+ */
+function moved(anchors: Anchors, left: number[], joined: number[]): Anchors {
+  const removed = [...left].sort((a, b) => a - b)
+  const restored = [...joined].sort((a, b) => a - b)
+  const gone = new Set(removed)
+  const ids: number[] = []
+  const ranks: number[] = []
+  anchors.ids.forEach((id, i) => {
+    if (gone.has(id)) return
+    ids.push(id)
+    ranks.push(anchors.ranks[i] - countBelow(removed, id) + countBelow(restored, id))
+  })
+  return { ...anchors, ids, ranks, complete: anchors.complete && ids.length > 0 }
 }
 
 /** The index of the last of the increasing `values` at or below `x`; -1 when none is. */
