@@ -61,7 +61,9 @@ const withFlag = <T extends { flagged: boolean }>(r: Raw<T>): T => ({ ...r, flag
  * rows and probes the index once per row, which is thousands of times slower). Once deletes have
  * broken a dataset's ids' unbroken run, a page starts from the nearest row whose position the
  * anchors know (see page-anchors.ts) instead of walking every row before it. Feedback and prompts
- * page the same way, each through its own `(dataset_id, id)` index and anchors.
+ * page the same way, each through its own `(dataset_id, id)` index and anchors. A page that names
+ * the row beside it (a cursor: the browser's next and previous pages) is read from that row, a
+ * search's too, so it costs what the first page does at any depth.
  */
 export class DatasetRows {
   private readonly anchors: Record<PagedTable, PageAnchors>

@@ -70,10 +70,11 @@ export interface AnchorVersions {
  *
  * One instance notes the rows of one table (comparisons, feedback or prompts). The notes hold
  * while the dataset's order version for that table does (see migrations 005 and 006: rows
- * appended later never shift older ones). The engine's own curation of comparisons keeps them in
- * step without a walk: after a delete or an undo commits, `shift` moves each note by the rows
- * removed or put back below it. Anything else that moves rows (another connection, a rolled-back edit) leaves the version
- * different from the notes', and the next page walks the index again.
+ * appended later never shift older ones), and a filter's notes while its filtered columns' version
+ * does too. The engine's own curation of comparisons keeps both in step without a walk: after an
+ * edit or an undo commits, `shift` moves each note by the rows that left or joined its part of the
+ * dataset below it. Anything else that moves rows (another connection, a rolled-back edit) leaves
+ * the version different from the notes', and the next page walks the index again.
  */
 export class PageAnchors {
   /** By dataset id, and for a scope by dataset id and the scope's key. */
