@@ -42,6 +42,9 @@ export interface PageCursor {
  */
 export const searchCountAhead = 1000
 
+/** Each outcome as it is written in SQL (from this table only, never from the input). */
+const outcomeLiterals: Record<Outcome, string> = { a: 'a', b: 'b', tie: 'tie', both_bad: 'both_bad' }
+
 const comparisonColumns = `c.id, p.text AS prompt, ra.text AS responseA, rb.text AS responseB, c.outcome, c.annotator,
        c.source, c.shown_left AS shownLeft, c.flagged, c.created_at AS createdAt`
 const comparisonJoins = `FROM comparisons c
@@ -80,14 +83,10 @@ export class DatasetRows {
     const started = performance.now()
     const conditions: string[] = ['c.dataset_id = @dataset']
     const params: Record<string, unknown> = { dataset: datasetId, limit, offset }
-    if (filter.flagged !== undefined) {
-      conditions.push('c.flagged = @flagged')
-      params.flagged = filter.flagged ? 1 : 0
-    }
-    if (filter.outcome !== undefined) {
-      conditions.push('c.outcome = @outcome')
-      params.outcome = filter.outcome
-    }
+    // The flag and the outcome as literals, so that SQLite can use the partial indexes of the
+    // flagged rows, the ties and the both-bad ones (migration 007).
+    if (filter.flagged !== undefined) conditions.push(`c.flagged = ${filter.flagged ? 1 : 0}`)
+    if (filter.outcome !== undefined) conditions.push(`c.outcome = '${outcomeLiterals[filter.outcome]}'`)
     if (filter.annotator !== undefined) {
       conditions.push(filter.annotator === '' ? 'c.annotator IS NULL' : 'c.annotator = @annotator')
       if (filter.annotator !== '') params.annotator = filter.annotator
