@@ -115,7 +115,7 @@ test('a page of prompts reads the dataset-ordered index of prompts alone', () =>
   expect(plan.map((p) => p.detail).join('; ')).toMatch(/USING COVERING INDEX prompts_dataset/)
 })
 
-test('pages of the flagged rows, the ties and the both-bad ones read their partial indexes alone', () => {
+test('pages of the flagged rows, the ties, the both-bad ones and the B wins read their partial indexes alone', () => {
   const plan = (where: string) =>
     (bench.engine.db.prepare(`EXPLAIN QUERY PLAN SELECT c.id FROM comparisons c WHERE c.dataset_id = ? AND ${where} AND c.id >= ? ORDER BY c.id LIMIT 50 OFFSET 3`).all(1, 1) as { detail: string }[])
       .map((p) => p.detail)
@@ -123,6 +123,7 @@ test('pages of the flagged rows, the ties and the both-bad ones read their parti
   expect(plan('c.flagged = 1')).toMatch(/USING COVERING INDEX comparisons_flagged/)
   expect(plan("c.outcome = 'tie'")).toMatch(/USING COVERING INDEX comparisons_ties/)
   expect(plan("c.outcome = 'both_bad'")).toMatch(/USING COVERING INDEX comparisons_both_bad/)
+  expect(plan("c.outcome = 'b'")).toMatch(/USING COVERING INDEX comparisons_b_wins/)
   expect(plan("c.outcome = 'tie' AND c.flagged = 0")).toMatch(/USING INDEX comparisons_ties/)
 })
 

@@ -84,7 +84,7 @@ export class DatasetRows {
     const conditions: string[] = ['c.dataset_id = @dataset']
     const params: Record<string, unknown> = { dataset: datasetId, limit, offset }
     // The flag and the outcome as literals, so that SQLite can use the partial indexes of the
-    // flagged rows, the ties and the both-bad ones (migration 007).
+    // flagged rows, the ties, the both-bad ones and the B wins (migration 007).
     if (filter.flagged !== undefined) conditions.push(`c.flagged = ${filter.flagged ? 1 : 0}`)
     if (filter.outcome !== undefined) conditions.push(`c.outcome = '${outcomeLiterals[filter.outcome]}'`)
     if (filter.annotator !== undefined) {

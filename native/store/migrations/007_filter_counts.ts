@@ -10,16 +10,21 @@
  *   judgements without an annotator (their `annotator` here is ''), so that a real '' stays apart.
  *   A row whose count falls to zero is removed, so that an edit and its undo leave the table as
  *   it was.
- * - Partial indexes of the flagged comparisons, the ties and the both-bad ones, by dataset and id:
- *   the few rows such a filter selects among a million are found without reading the rest (a
- *   first page of five flagged rows read every row of the dataset). Imports write none of them
- *   (rows arrive unflagged, and their outcomes are wins), so they cost an import nothing.
- *   Queries name the flag and these outcomes as literals, which is what lets SQLite use them.
+ * - Partial indexes of the flagged comparisons, the ties, the both-bad ones and the B wins, by
+ *   dataset and id: the few rows such a filter selects among a million are found without reading
+ *   the rest (a first page of five flagged rows read every row of the dataset). Rows arrive
+ *   unflagged, and chosen/rejected formats (TRL, HH-RLHF) import every judgement as an A win, so
+ *   those imports write none of them; files that name a winner (summarize-from-feedback's
+ *   `choice`, an outcome column) write their B wins and ties.
+ *   A wins and unflagged rows, which most rows are, have no index of their own: their pages find
+ *   rows at once. Queries name the flag and the outcome as literals, which is what lets SQLite
+ *   use these indexes.
  */
 export const up = `
 CREATE INDEX comparisons_flagged ON comparisons(dataset_id, id) WHERE flagged = 1;
 CREATE INDEX comparisons_ties ON comparisons(dataset_id, id) WHERE outcome = 'tie';
 CREATE INDEX comparisons_both_bad ON comparisons(dataset_id, id) WHERE outcome = 'both_bad';
+CREATE INDEX comparisons_b_wins ON comparisons(dataset_id, id) WHERE outcome = 'b';
 
 ALTER TABLE dataset_counts ADD COLUMN flagged_a INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE dataset_counts ADD COLUMN flagged_b INTEGER NOT NULL DEFAULT 0;
