@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import type { ColumnMapping, ImportContainer, ImportFormat, ImportResult } from '../api/contract'
 import { NashlabError } from '../api/errors'
 import { DatasetRepository, DatasetWriter } from '../store/datasets'
+import { deferComparisonCounts } from '../store/bulk-counts'
 import type { Db } from '../store/db'
 import { bufferSource, fileSource, type ByteSource } from './byte-source'
 import { detectSchema } from './formats/detect'
@@ -114,7 +115,9 @@ export async function importBytes(db: Db, bytes: ByteSource, request: ImportRequ
     if (!schema) throw badFile(bytes.name, 'holds no rows')
     const rowOptions = { cellsAreText: source.cellsAreText, maxFieldChars: request.maxFieldChars }
     db.exec('BEGIN IMMEDIATE')
-    const writer = new DatasetWriter(db, new DatasetRepository(db).ensure(request.dataset), request.onDuplicate)
+    const datasetId = new DatasetRepository(db).ensure(request.dataset)
+    const writer = new DatasetWriter(db, datasetId, request.onDuplicate)
+    const counting = deferComparisonCounts(db, datasetId)
     const write = writeItem(writer)
     let lastReport = 0
     for await (const batch of opened.rest) {
@@ -132,6 +135,7 @@ export async function importBytes(db: Db, bytes: ByteSource, request: ImportRequ
       request.check?.()
     }
     if (rows === 0) throw badFile(bytes.name, 'holds no rows')
+    counting.finish()
     db.exec('COMMIT')
     counts = writer.counts
     request.onProgress?.({ ...source.progress(), done: source.progress().total, rows })
