@@ -96,19 +96,8 @@ export class DatasetRows {
     let count: number
     let capped = false
     if (query) {
-      const range = this.idRange('comparisons', datasetId)
       const { limit: _limit, offset: _offset, ...bound } = params
-      const from = `FROM comparison_search s CROSS JOIN comparisons c ON c.id = s.rowid
-        WHERE comparison_search MATCH @match AND s.rowid BETWEEN @low AND @high AND ${conditions.join(' AND ')}`
-      const page = withFallback(query, (match) =>
-        searchPage(
-          (w) => this.db.prepare(`SELECT s.rowid ${from} ORDER BY s.rowid ${w.descending ? 'DESC' : ''} LIMIT ${w.take}`).pluck().all({ ...bound, match, low: w.low, high: w.high }) as number[],
-          range,
-          offset,
-          limit,
-          cursor,
-        ),
-      )
+      const page = this.searchIds('comparisons', datasetId, query, conditions.join(' AND '), bound, offset, limit, cursor)
       ids = page.ids
       offset = page.offset
       capped = page.capped
@@ -148,6 +137,27 @@ export class DatasetRows {
       ...(capped ? { totalIsLowerBound: true } : {}),
       elapsedMs: Math.round((performance.now() - started) * 10) / 10,
     }
+  }
+
+  /**
+   * A search page of `table`'s rows (as `c`) that also satisfy `where`: its FTS5 index in rowid
+   * order, limited to the dataset's id range (see searchPage); a query that is not valid FTS5
+   * syntax is searched for literally.
+   */
+  private searchIds(table: 'comparisons' | 'feedback', datasetId: number, query: string, where: string, params: Record<string, unknown>, offset: number, limit: number, cursor: PageCursor) {
+    const index = table === 'comparisons' ? 'comparison_search' : 'feedback_search'
+    const from = `FROM ${index} s CROSS JOIN ${table} c ON c.id = s.rowid
+      WHERE ${index} MATCH @match AND s.rowid BETWEEN @low AND @high AND ${where}`
+    const range = this.idRange(table, datasetId)
+    return withFallback(query, (match) =>
+      searchPage(
+        (w) => this.db.prepare(`SELECT s.rowid ${from} ORDER BY s.rowid ${w.descending ? 'DESC' : ''} LIMIT ${w.take}`).pluck().all({ ...params, match, low: w.low, high: w.high }) as number[],
+        range,
+        offset,
+        limit,
+        cursor,
+      ),
+    )
   }
 
   /**
@@ -239,19 +249,7 @@ export class DatasetRows {
     let count = total
     let capped = false
     if (q) {
-      const range = this.idRange('feedback', datasetId)
-      const from = `FROM feedback_search s CROSS JOIN feedback f ON f.id = s.rowid
-        WHERE feedback_search MATCH @match AND s.rowid BETWEEN @low AND @high AND f.dataset_id = @dataset`
-      const page = withFallback(q, (match) =>
-        searchPage(
-          (w) =>
-            this.db.prepare(`SELECT s.rowid ${from} ORDER BY s.rowid ${w.descending ? 'DESC' : ''} LIMIT ${w.take}`).pluck().all({ dataset: datasetId, match, low: w.low, high: w.high }) as number[],
-          range,
-          offset,
-          limit,
-          cursor,
-        ),
-      )
+      const page = this.searchIds('feedback', datasetId, q, 'c.dataset_id = @dataset', { dataset: datasetId }, offset, limit, cursor)
       ids = page.ids
       offset = page.offset
       capped = page.capped
