@@ -20,6 +20,40 @@
  *   rows at once. Queries name the flag and the outcome as literals, which is what lets SQLite
  *   use these indexes.
  */
+/**
+ * The comparison counts of `dataset_counts` and what one row adds to each, as SQL on the row `r`
+ * (`new` or `old` in a trigger). The count triggers below are written from it, and so is the
+ * import's one-pass count that stands in for the insert trigger (bulk-counts.ts).
+ */
+export const comparisonCounts: readonly (readonly [column: string, added: (r: string) => string])[] = [
+  ['comparisons', () => '1'],
+  ['outcome_a', (r) => `(${r}.outcome = 'a')`],
+  ['outcome_b', (r) => `(${r}.outcome = 'b')`],
+  ['ties', (r) => `(${r}.outcome = 'tie')`],
+  ['both_bad', (r) => `(${r}.outcome = 'both_bad')`],
+  ['flagged', (r) => `${r}.flagged`],
+  ['flagged_a', (r) => `(${r}.flagged AND ${r}.outcome = 'a')`],
+  ['flagged_b', (r) => `(${r}.flagged AND ${r}.outcome = 'b')`],
+  ['flagged_ties', (r) => `(${r}.flagged AND ${r}.outcome = 'tie')`],
+  ['flagged_both_bad', (r) => `(${r}.flagged AND ${r}.outcome = 'both_bad')`],
+]
+
+/** `dataset_counts` assignments that add (`+`) or take away (`-`) row `r`. */
+const counted = (sign: '+' | '-', r: string) => comparisonCounts.map(([column, added]) => `${column} = ${column} ${sign} ${added(r)}`).join(',\n         ')
+
+/** The key of row `r`'s `comparison_annotator_counts` row. */
+const annotatorKey = (r: string) => `dataset_id = ${r}.dataset_id AND named = (${r}.annotator IS NOT NULL) AND annotator = coalesce(${r}.annotator, '')
+     AND outcome = ${r}.outcome AND flagged = ${r}.flagged`
+
+/** Count row `r` in `comparison_annotator_counts`. */
+const annotatorAdd = (r: string) => `INSERT INTO comparison_annotator_counts (dataset_id, named, annotator, outcome, flagged, n)
+  VALUES (${r}.dataset_id, ${r}.annotator IS NOT NULL, coalesce(${r}.annotator, ''), ${r}.outcome, ${r}.flagged, 1)
+  ON CONFLICT DO UPDATE SET n = n + 1;`
+
+/** Uncount row `r`, removing a count that falls to zero. */
+const annotatorTake = (r: string) => `UPDATE comparison_annotator_counts SET n = n - 1 WHERE ${annotatorKey(r)};
+  DELETE FROM comparison_annotator_counts WHERE ${annotatorKey(r)} AND n = 0;`
+
 export const up = `
 CREATE INDEX comparisons_flagged ON comparisons(dataset_id, id) WHERE flagged = 1;
 CREATE INDEX comparisons_ties ON comparisons(dataset_id, id) WHERE outcome = 'tie';
@@ -52,69 +86,35 @@ SELECT dataset_id, annotator IS NOT NULL, coalesce(annotator, ''), outcome, flag
 DROP TRIGGER comparisons_counts_insert;
 CREATE TRIGGER comparisons_counts_insert AFTER INSERT ON comparisons BEGIN
   UPDATE dataset_counts
-     SET comparisons = comparisons + 1,
-         outcome_a = outcome_a + (new.outcome = 'a'), outcome_b = outcome_b + (new.outcome = 'b'),
-         ties = ties + (new.outcome = 'tie'), both_bad = both_bad + (new.outcome = 'both_bad'),
-         flagged = flagged + new.flagged,
-         flagged_a = flagged_a + (new.flagged AND new.outcome = 'a'), flagged_b = flagged_b + (new.flagged AND new.outcome = 'b'),
-         flagged_ties = flagged_ties + (new.flagged AND new.outcome = 'tie'), flagged_both_bad = flagged_both_bad + (new.flagged AND new.outcome = 'both_bad')
+     SET ${counted('+', 'new')}
    WHERE dataset_id = new.dataset_id;
-  INSERT INTO comparison_annotator_counts (dataset_id, named, annotator, outcome, flagged, n)
-  VALUES (new.dataset_id, new.annotator IS NOT NULL, coalesce(new.annotator, ''), new.outcome, new.flagged, 1)
-  ON CONFLICT DO UPDATE SET n = n + 1;
+  ${annotatorAdd('new')}
 END;
 
 DROP TRIGGER comparisons_counts_delete;
 CREATE TRIGGER comparisons_counts_delete AFTER DELETE ON comparisons BEGIN
   UPDATE dataset_counts
-     SET comparisons = comparisons - 1,
-         outcome_a = outcome_a - (old.outcome = 'a'), outcome_b = outcome_b - (old.outcome = 'b'),
-         ties = ties - (old.outcome = 'tie'), both_bad = both_bad - (old.outcome = 'both_bad'),
-         flagged = flagged - old.flagged,
-         flagged_a = flagged_a - (old.flagged AND old.outcome = 'a'), flagged_b = flagged_b - (old.flagged AND old.outcome = 'b'),
-         flagged_ties = flagged_ties - (old.flagged AND old.outcome = 'tie'), flagged_both_bad = flagged_both_bad - (old.flagged AND old.outcome = 'both_bad'),
+     SET ${counted('-', 'old')},
          order_version = order_version + 1
    WHERE dataset_id = old.dataset_id;
-  UPDATE comparison_annotator_counts SET n = n - 1
-   WHERE dataset_id = old.dataset_id AND named = (old.annotator IS NOT NULL) AND annotator = coalesce(old.annotator, '')
-     AND outcome = old.outcome AND flagged = old.flagged;
-  DELETE FROM comparison_annotator_counts
-   WHERE dataset_id = old.dataset_id AND named = (old.annotator IS NOT NULL) AND annotator = coalesce(old.annotator, '')
-     AND outcome = old.outcome AND flagged = old.flagged AND n = 0;
+  ${annotatorTake('old')}
 END;
 
 DROP TRIGGER comparisons_counts_update;
 CREATE TRIGGER comparisons_counts_update AFTER UPDATE OF outcome, flagged, dataset_id ON comparisons BEGIN
   UPDATE dataset_counts
-     SET comparisons = comparisons - 1,
-         outcome_a = outcome_a - (old.outcome = 'a'), outcome_b = outcome_b - (old.outcome = 'b'),
-         ties = ties - (old.outcome = 'tie'), both_bad = both_bad - (old.outcome = 'both_bad'),
-         flagged = flagged - old.flagged,
-         flagged_a = flagged_a - (old.flagged AND old.outcome = 'a'), flagged_b = flagged_b - (old.flagged AND old.outcome = 'b'),
-         flagged_ties = flagged_ties - (old.flagged AND old.outcome = 'tie'), flagged_both_bad = flagged_both_bad - (old.flagged AND old.outcome = 'both_bad'),
+     SET ${counted('-', 'old')},
          order_version = order_version + (old.dataset_id != new.dataset_id)
    WHERE dataset_id = old.dataset_id;
   UPDATE dataset_counts
-     SET comparisons = comparisons + 1,
-         outcome_a = outcome_a + (new.outcome = 'a'), outcome_b = outcome_b + (new.outcome = 'b'),
-         ties = ties + (new.outcome = 'tie'), both_bad = both_bad + (new.outcome = 'both_bad'),
-         flagged = flagged + new.flagged,
-         flagged_a = flagged_a + (new.flagged AND new.outcome = 'a'), flagged_b = flagged_b + (new.flagged AND new.outcome = 'b'),
-         flagged_ties = flagged_ties + (new.flagged AND new.outcome = 'tie'), flagged_both_bad = flagged_both_bad + (new.flagged AND new.outcome = 'both_bad'),
+     SET ${counted('+', 'new')},
          order_version = order_version + (old.dataset_id != new.dataset_id)
    WHERE dataset_id = new.dataset_id;
 END;
 
 CREATE TRIGGER comparisons_annotator_counts_update AFTER UPDATE OF outcome, flagged, annotator, dataset_id ON comparisons
 WHEN old.outcome IS NOT new.outcome OR old.flagged IS NOT new.flagged OR old.annotator IS NOT new.annotator OR old.dataset_id != new.dataset_id BEGIN
-  UPDATE comparison_annotator_counts SET n = n - 1
-   WHERE dataset_id = old.dataset_id AND named = (old.annotator IS NOT NULL) AND annotator = coalesce(old.annotator, '')
-     AND outcome = old.outcome AND flagged = old.flagged;
-  DELETE FROM comparison_annotator_counts
-   WHERE dataset_id = old.dataset_id AND named = (old.annotator IS NOT NULL) AND annotator = coalesce(old.annotator, '')
-     AND outcome = old.outcome AND flagged = old.flagged AND n = 0;
-  INSERT INTO comparison_annotator_counts (dataset_id, named, annotator, outcome, flagged, n)
-  VALUES (new.dataset_id, new.annotator IS NOT NULL, coalesce(new.annotator, ''), new.outcome, new.flagged, 1)
-  ON CONFLICT DO UPDATE SET n = n + 1;
+  ${annotatorTake('old')}
+  ${annotatorAdd('new')}
 END;
 `
