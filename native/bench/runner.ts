@@ -5,6 +5,7 @@ import os from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { NashlabError } from '../api/errors'
+import { builtEntry } from '../runtime/typescript-child'
 import type { BenchResult } from './bench'
 import { benches } from './index'
 
@@ -12,8 +13,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 /** The command line a bench child runs: the built CLI beside this bundle (out/main/cli.js), else bin/nashlab.js from source. */
 function cliEntry(): string {
-  const built = new URL('./cli.js', import.meta.url)
-  return built.protocol === 'file:' && fs.existsSync(fileURLToPath(built)) ? fileURLToPath(built) : join(root, 'bin', 'nashlab.js')
+  const built = builtEntry('cli.js', import.meta.url)
+  return built ? fileURLToPath(built) : join(root, 'bin', 'nashlab.js')
 }
 
 /** Run one bench in this process. */

@@ -1,8 +1,7 @@
-import fs from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { Worker, type ResourceLimits } from 'node:worker_threads'
 import type { ErrorShape } from '../api/errors'
 import { NashlabError } from '../api/errors'
+import { builtEntry } from '../runtime/typescript-child'
 import { askCancel, askPause, askResume, newControlWord } from './control'
 import type { JobScript } from './define'
 import type { MainMessage, WorkerMessage, WorkerProgress, WorkerStart } from './protocol'
@@ -16,9 +15,7 @@ export const BUILT_WORKER = 'job-worker.js'
  * else the tsx bootstrap that loads job scripts from source.
  */
 export function workerEntry(moduleUrl: URL | string): URL {
-  const built = new URL(`./${BUILT_WORKER}`, moduleUrl)
-  if (built.protocol === 'file:' && fs.existsSync(fileURLToPath(built))) return built
-  return new URL('./worker-bootstrap.mjs', moduleUrl)
+  return builtEntry(BUILT_WORKER, moduleUrl) ?? new URL('./worker-bootstrap.mjs', moduleUrl)
 }
 
 const defaultEntry = workerEntry(import.meta.url)

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process'
-import fs from 'node:fs'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import type { DeviceList, ProviderName, ProviderStatus } from '../api/devices'
 import { autoOrder, knownObstacle, optInProviders, providerLabels, providerNames, readableOrtMessage, startFailure } from './providers'
-import { childEnvironment, typescriptChildArgs } from './typescript-child'
+import { builtEntry, childEnvironment, typescriptChildArgs } from './typescript-child'
 
 /** File name of the probe child electron-vite's main build emits beside the engine's bundle. */
 export const BUILT_PROBE_CHILD = 'probe-child.js'
@@ -15,8 +14,8 @@ export const BUILT_PROBE_CHILD = 'probe-child.js'
  * there is no TypeScript and no tsx), else probe-child.ts through tsx's loader.
  */
 export function probeChildArgs(moduleUrl: URL | string): string[] {
-  const built = new URL(`./${BUILT_PROBE_CHILD}`, moduleUrl)
-  if (built.protocol === 'file:' && fs.existsSync(fileURLToPath(built))) return [fileURLToPath(built)]
+  const built = builtEntry(BUILT_PROBE_CHILD, moduleUrl)
+  if (built) return [fileURLToPath(built)]
   return [...typescriptChildArgs(), fileURLToPath(new URL('./probe-child.ts', moduleUrl))]
 }
 

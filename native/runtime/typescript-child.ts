@@ -1,5 +1,6 @@
+import fs from 'node:fs'
 import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 /**
  * Node flags that let a child process run the engine's TypeScript sources: `--import` of tsx's
@@ -18,4 +19,14 @@ export function typescriptChildArgs(): string[] {
  */
 export function childEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...extra }
+}
+
+/**
+ * The build's own entry `file` (job-worker.js, probe-child.js, cli.js) when it sits beside the
+ * module at `moduleUrl`, that is when the engine runs from electron-vite's output; undefined in a
+ * source run, which starts the TypeScript file through tsx instead.
+ */
+export function builtEntry(file: string, moduleUrl: URL | string): URL | undefined {
+  const built = new URL(`./${file}`, moduleUrl)
+  return built.protocol === 'file:' && fs.existsSync(fileURLToPath(built)) ? built : undefined
 }
