@@ -14,6 +14,7 @@ export default defineConfig({
           // A safety net against hangs, not a speed assertion: real trainings on a loaded 2-core machine.
           testTimeout: 240_000,
           hookTimeout: 240_000,
+          expect: { poll: { timeout: 15_000 } },
           pool: 'forks',
         },
       },
@@ -47,6 +48,9 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 240_000,
           hookTimeout: 240_000,
+          // What the UI shows after a push or a job step can lag on a loaded machine; a poll ends as
+          // soon as its condition holds, so the longer default only delays a real failure.
+          expect: { poll: { timeout: 15_000 } },
           fileParallelism: false,
         },
       },
