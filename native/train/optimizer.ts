@@ -70,17 +70,13 @@ export interface StepScalars {
   gradScale: Value | null
 }
 
-/**
- * θ with the decayed part multiplied by `factor`: [θ_decayed·factor ‖ θ_plain] (θ as it is without
- * decayed pieces or factor). Each decayed piece is scaled on its own and the vector is joined
- * once: joining the decayed part first and then the whole vector copied the decayed part twice.
- */
+/** θ with the decayed part multiplied by `factor`: [θ_decayed·factor ‖ θ_plain] (θ as it is without decayed pieces or factor). */
 function decayedVector(b: GraphBuilder, flat: FlatParameters, factor: Value | null, name: string): Value {
   const decayed = flat.pieces.slice(0, flat.decayedPieces)
   const plain = flat.pieces.slice(flat.decayedPieces)
-  const scaled = factor ? decayed.map((p, i) => b.mul(p, factor, `${name}${i}`)) : decayed
-  const pieces = [...scaled, ...plain]
-  return pieces.length === 1 ? pieces[0] : b.concat(pieces, 0, `${name}_all`)
+  if (!factor || decayed.length === 0) return b.concat(flat.pieces, 0, `${name}_all`)
+  const scaled = b.mul(b.concat(decayed, 0, `${name}_decayed_all`), factor, name)
+  return plain.length === 0 ? scaled : b.concat([scaled, ...plain], 0, `${name}_all`)
 }
 
 /**

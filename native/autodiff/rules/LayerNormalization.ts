@@ -1,17 +1,11 @@
-import type { Value } from '../../onnx/builder'
-import { knownNumel } from '../../onnx/infer/context'
 import { axisOf } from '../helpers'
-import { gradient, type GradientContext } from '../rule'
+import { gradient } from '../rule'
 
 /**
  * Y = x̂·Scale + B with x̂ = (X − μ)·r, r = 1/√(σ² + ε), over the axes from `axis` on.
  * With g = dY·Scale: dX = r·(g − mean(g) − x̂·mean(g·x̂)); dScale = dY·x̂, dB = dY (summed over the
  * leading axes by the central broadcast reduction). μ and r are the node's Mean and InvStdDev
  * outputs (added to the node when it omitted them).
- * mean(g·x̂) = (dY·x̂)·Scale/n is a product with a column (n = elements normalised per row) that
- * reads the dScale product, needed anyway, instead of a pass forming g·x̂. (x̂ as one
- * LayerNormalization of X with unit scale was measured: that kernel costs more than the Sub and
- * the Mul it would replace.)
  */
 export const LayerNormalization = gradient((ctx) => {
   const b = ctx.b
@@ -24,24 +18,15 @@ export const LayerNormalization = gradient((ctx) => {
   const axes = Array.from({ length: rank - axis }, (_, i) => axis + i)
   const mean = b.cast(ctx.output(1), x.dtype, 'mean_cast')
   const invStd = b.cast(ctx.output(2), x.dtype, 'inv_std_cast')
-  const width = knownNumel(x.shape.slice(axis))
-  const rowForm = width !== undefined && knownNumel(scale.shape) === width
   const xhat = b.mul(b.sub(x, mean, 'centered'), invStd, 'xhat')
-  const dscale = ctx.needs(1) || (ctx.needs(0) && rowForm) ? b.mul(dy, xhat, 'dscale') : null
   let dx = null
   if (ctx.needs(0)) {
     const g = b.mul(dy, scale, 'g')
     const meanG = b.reduceMean(g, axes, true, 'mean_g')
-    const meanGx = rowForm ? rowDot(ctx, dscale!, scale, width, mean) : b.reduceMean(b.mul(g, xhat, 'g_xhat'), axes, true, 'mean_g_xhat')
+    const meanGx = b.reduceMean(b.mul(g, xhat, 'g_xhat'), axes, true, 'mean_g_xhat')
     dx = b.mul(b.sub(b.sub(g, meanG, 'g_centered'), b.mul(xhat, meanGx, 'xhat_mean_g_xhat'), 'inner'), invStd, 'dx')
   }
+  const dscale = ctx.needs(1) ? b.mul(dy, xhat, 'dscale') : null
   const dbias = ctx.hasInput(2) && ctx.needs(2) ? dy : null
-  return [dx, ctx.needs(1) ? dscale : null, dbias]
+  return [dx, dscale, dbias]
 })
-
-/** mean(P·Scale) over each row of normalised elements, as P (rows, n) · (Scale/n) (n, 1), shaped like the Mean output. */
-function rowDot(ctx: GradientContext, p: Value, scale: Value, width: number, like: Value): Value {
-  const b = ctx.b
-  const column = b.reshape(b.mul(scale, b.scalarLike(1 / width, scale), 'scale_mean'), [width, 1], 'scale_column')
-  return b.reshapeLike(b.matMul(b.reshape(p, [-1, width], 'rows'), column, 'row_dot'), like, 'mean_g_xhat')
-}
