@@ -10,9 +10,12 @@ import type { Node } from '../onnx/model'
  * copies the (rows, 3d) activation into three pieces forward nor joins their gradients backward
  * (Split and Concat over (B·T, 3d)); it splits the (d, 3d) weight and joins its gradient instead.
  * Measured on the d 128 GPT step (one thread, per layer): Split 0.6 + Concat 0.8 ms gone, three
- * Gemms about as fast as the one, plus a Sum of the three input gradients (0.35 ms).
- * Rewrites `b`'s graph in place (the new nodes take the old Gemm's place in node order); a
- * projection whose output or pieces are also read elsewhere, or whose sizes are not static, stays.
+ * N = d Gemms slightly slower than one N = 3d Gemm; the three input gradients are added inside the
+ * Gemms (the backward walk's fan-in lets ONNX Runtime apply GemmSumFusion). See docs/onnxruntime.md.
+ * Only train programs are rewritten; forward models, exports and LoRA-adapted projections (whose
+ * Split reads an Add) keep their one Gemm. Rewrites `b`'s graph in place, the new nodes placed
+ * before the first node that reads them; a projection whose output or pieces are also read
+ * elsewhere, or whose sizes are not static, stays. Returns how many were rewritten.
  */
 export function splitProjections(b: GraphBuilder): number {
   let rewritten = 0
