@@ -1,4 +1,3 @@
-import { NashlabError } from '../api/errors'
 import type { GraphBuilder, Value } from '../onnx/builder'
 import { knownNumbers } from '../onnx/infer/context'
 import type { GradientContext } from './rule'
@@ -50,30 +49,4 @@ export function reducedCount(ctx: GradientContext, x: Value, axes: number[]): Va
   if (dims.every((d) => typeof d === 'number')) return b.scalarLike((dims as number[]).reduce((p, d) => p * d, 1), x)
   const sizes = b.gather(b.shape(x), b.ints(axes), 0, 'reduced_dims')
   return b.cast(b.reduce('ReduceProd', sizes, [0], false, 'reduced_count'), x.dtype, 'reduced_count_cast')
-}
-
-/**
- * a·X + c with one factor and one offset per row, X (rows…, width…) split at `axis`, a and c shaped
- * (rows…, 1…): one BatchNormalization in inference form over X viewed as (1, rows, width), with
- * mean 0, variance 1 and ε = 0, so that it computes exactly scale·x + bias per channel. One pass
- * over X where a Mul and an Add by columns take two. X's dims must be static (staticDims).
- */
-export function rowAffine(b: GraphBuilder, x: Value, a: Value, c: Value, axis: number, name: string): Value {
-  const dims = staticDims(x) ?? fail(`rowAffine needs static dims, "${x.name}" has [${x.shape.join(', ')}].`)
-  const rows = dims.slice(0, axis).reduce((p, d) => p * d, 1)
-  const width = dims.slice(axis).reduce((p, d) => p * d, 1)
-  const zeros = b.constant(x.dtype, [rows], new Array<number>(rows).fill(0), `${name}.mean`)
-  const ones = b.constant(x.dtype, [rows], new Array<number>(rows).fill(1), `${name}.variance`)
-  const channels = b.reshape(x, [1, rows, width], `${name}.channels`)
-  const [y] = b.node('BatchNormalization', [channels, b.reshape(a, [rows], `${name}.factor`), b.reshape(c, [rows], `${name}.offset`), zeros, ones], { epsilon: 0 }, { name })
-  return b.reshape(y, dims, `${name}.shape`)
-}
-
-/** A value's dims when every one is a number. */
-export function staticDims(x: Value): number[] | undefined {
-  return x.shape.every((d): d is number => typeof d === 'number') ? (x.shape as number[]) : undefined
-}
-
-function fail(message: string): never {
-  throw new NashlabError('internal', message)
 }

@@ -99,7 +99,6 @@ export const ops: Record<string, OpSpec> = {
   Gemm: op(['A', 'B', 'C?'], ['Y'], gemm, { alpha: float(1), beta: float(1), transA: int(0), transB: int(0) }),
   Softmax: op(['input'], ['output'], unary(), { axis: int(-1) }),
   LogSoftmax: op(['input'], ['output'], unary(), { axis: int(-1) }),
-  BatchNormalization: op(['X', 'scale', 'B', 'input_mean', 'input_var'], ['Y', 'running_mean?', 'running_var?'], unary(), { epsilon: float(1e-5), momentum: float(0.9), training_mode: int(0) }),
   LayerNormalization: op(['X', 'Scale', 'B?'], ['Y', 'Mean?', 'InvStdDev?'], layerNormalization, { axis: int(-1), epsilon: float(1e-5), stash_type: int(1) }),
   SoftmaxCrossEntropyLoss: op(['scores', 'labels', 'weights?'], ['output', 'log_prob?'], crossEntropy, { ignore_index: int(), reduction: str('mean') }),
   NegativeLogLikelihoodLoss: op(['input', 'target', 'weight?'], ['loss'], crossEntropy, { ignore_index: int(), reduction: str('mean') }),

@@ -1,12 +1,11 @@
-import { axisOf, rowAffine, staticDims } from '../helpers'
+import { axisOf } from '../helpers'
 import { gradient } from '../rule'
 
 /**
  * Y = x̂·Scale + B with x̂ = (X − μ)·r, r = 1/√(σ² + ε), over the axes from `axis` on.
  * With g = dY·Scale: dX = r·(g − mean(g) − x̂·mean(g·x̂)); dScale = dY·x̂, dB = dY (summed over the
  * leading axes by the central broadcast reduction). μ and r are the node's Mean and InvStdDev
- * outputs (added to the node when it omitted them). With static shapes dX = r·(g − mean(g)) −
- * x̂·(r·mean(g·x̂)), both x̂ and the first term one per-row affine pass each.
+ * outputs (added to the node when it omitted them).
  */
 export const LayerNormalization = gradient((ctx) => {
   const b = ctx.b
@@ -19,19 +18,13 @@ export const LayerNormalization = gradient((ctx) => {
   const axes = Array.from({ length: rank - axis }, (_, i) => axis + i)
   const mean = b.cast(ctx.output(1), x.dtype, 'mean_cast')
   const invStd = b.cast(ctx.output(2), x.dtype, 'inv_std_cast')
-  // x̂ = r·X − r·μ and r·(g − mean(g)) are per-row affine maps: one pass each (rowAffine) where
-  // shapes are static, a Sub and a Mul otherwise.
-  const rows = staticDims(x) !== undefined
-  const xhat = rows ? rowAffine(b, x, invStd, b.neg(b.mul(mean, invStd, 'r_mean'), 'neg_r_mean'), axis, 'xhat') : b.mul(b.sub(x, mean, 'centered'), invStd, 'xhat')
+  const xhat = b.mul(b.sub(x, mean, 'centered'), invStd, 'xhat')
   let dx = null
   if (ctx.needs(0)) {
     const g = b.mul(dy, scale, 'g')
     const meanG = b.reduceMean(g, axes, true, 'mean_g')
     const meanGx = b.reduceMean(b.mul(g, xhat, 'g_xhat'), axes, true, 'mean_g_xhat')
-    if (rows) {
-      const centered = rowAffine(b, g, invStd, b.neg(b.mul(meanG, invStd, 'r_mean_g'), 'neg_r_mean_g'), axis, 'r_g_centered')
-      dx = b.sub(centered, b.mul(xhat, b.mul(meanGx, invStd, 'r_mean_g_xhat'), 'r_xhat_mean_g_xhat'), 'dx')
-    } else dx = b.mul(b.sub(b.sub(g, meanG, 'g_centered'), b.mul(xhat, meanGx, 'xhat_mean_g_xhat'), 'inner'), invStd, 'dx')
+    dx = b.mul(b.sub(b.sub(g, meanG, 'g_centered'), b.mul(xhat, meanGx, 'xhat_mean_g_xhat'), 'inner'), invStd, 'dx')
   }
   const dscale = ctx.needs(1) ? b.mul(dy, xhat, 'dscale') : null
   const dbias = ctx.hasInput(2) && ctx.needs(2) ? dy : null
