@@ -74,7 +74,7 @@ export function appendBackward(b: GraphBuilder, options: BackwardOptions): Backw
     const list = grads.get(name)
     if (!list || list.length === 0) return null
     if (list.length === 1) return list[0]
-    const total = b.sum(list, `grad.sum.${name}`)
+    const total = fanIn(b, list, `grad.sum.${name}`)
     grads.set(name, [total])
     return total
   }
@@ -172,4 +172,26 @@ function context(b: GraphBuilder, node: Node, dys: (Value | null)[], needs: (i: 
     hasAttribute: (name) => node.attributes.some((a) => a.name === name),
     fail,
   }
+}
+
+/**
+ * Σ of the gradients that reach one value. One Sum reads them all in one pass, except that
+ * products from a Gemm without C (a value read by several linear layers) are added one by one:
+ * ONNX Runtime folds a two-input Sum(x, Gemm(A, B)) into Gemm(A, B, x) (GemmSumFusion), so those
+ * additions cost no pass of their own.
+ */
+function fanIn(b: GraphBuilder, list: Value[], name: string): Value {
+  const bareGemm = (v: Value) => {
+    for (let i = b.graph.nodes.length - 1; i >= 0; i--) {
+      const n = b.graph.nodes[i]
+      if (n.outputs.includes(v.name)) return n.opType === 'Gemm' && (n.domain ?? '') === '' && !n.inputs[2]
+    }
+    return false
+  }
+  const products = list.filter(bareGemm)
+  if (list.length === 2 || products.length < 2) return b.sum(list, name)
+  const others = list.filter((v) => !products.includes(v))
+  let total = others.length > 0 ? b.sum(others, name) : products.shift()!
+  for (const p of products) total = b.sum([total, p], name)
+  return total
 }

@@ -73,6 +73,7 @@ export const ops: Record<string, OpSpec> = {
   Cos: un(Math.cos),
   Sigmoid: un((x) => 1 / (1 + Math.exp(-x))),
   Relu: un((x) => Math.max(x, 0)),
+  HardSigmoid: op(['X'], ['Y'], unary(), { alpha: float(0.2), beta: float(0.5) }),
   Softplus: un((x) => Math.log1p(Math.exp(x))),
   Gelu: op(['X'], ['Y'], unary(), { approximate: str('none') }),
   Identity: op(['input'], ['output'], unary()),

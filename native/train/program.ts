@@ -5,6 +5,7 @@ import { DEFAULT_OPSET, GraphBuilder, type Value } from '../onnx/builder'
 import { DataType, isFloat } from '../onnx/dtype'
 import { defaultOpset, type Model } from '../onnx/model'
 import { globalNormClip } from './clip'
+import { splitProjections } from './split-projections'
 import { PARAMS, emitAdamW, emitSgd, nextName, type FlatParameters, type OptimizerConfig, type StateSlot } from './optimizer'
 
 /**
@@ -101,6 +102,7 @@ export function flatLayout(tensors: readonly TrainTensor[]): { layout: LayoutEnt
 function forwardBuilder(forward: Model, tensors: TrainTensor[], options: TrainProgramOptions): { b: GraphBuilder; loss: Value; batchInputs: string[] } {
   const promoted = promoteToInputs(forward, tensors.map((t) => t.name))
   const b = GraphBuilder.edit(promoted, { dims: options.dims })
+  splitProjections(b)
   const loss = b.value(options.loss)
   b.graph.outputs = []
   const trained = new Set(tensors.map((t) => t.name))

@@ -21,10 +21,13 @@ export const Gelu = gradient((ctx) => {
     const right = b.mul(b.mul(b.mul(x, c(0.5), 'half_x'), sech2, 'half_x_sech2'), du, 'right')
     return [b.mul(dy, b.add(left, right, 'slope'), 'dx')]
   }
-  // With s = X/√2: Φ(X) + X·φ(X) = ½·(1 + erf(s) + s·(2/√π)·e^(−s²)); the constant goes into the
-  // exponent, (2/√π)·e^(−s²) = e^(ln(2/√π) − s²), to save a pass.
+  // Nine passes over X's shape. With s = X/√2: Φ = ½ + ½·erf(s) is one HardSigmoid (α = β = ½;
+  // erf ∈ [−1, 1], so its clamp to [0, 1] never acts), and X·e^(−s²) = X / e^(s²) is one Div
+  // (e^(s²) overflows to +∞ where the density is 0 in float32 anyway, and X/∞ = 0), so the
+  // exponent needs no negation pass.
   const s = b.mul(x, c(Math.SQRT1_2), 's')
-  const bell = b.exp(b.sub(c(Math.log(2 / Math.sqrt(Math.PI))), b.mul(s, s, 's2'), 'exponent'), 'bell')
-  const sum = b.add(b.erf(s, 'erf'), b.mul(s, bell, 'density'), 'sum')
-  return [b.mul(b.mul(dy, c(0.5), 'half_dy'), b.add(sum, c(1), 'twice_slope'), 'dx')]
+  const cdf = b.op('HardSigmoid', [b.erf(s, 'erf')], { alpha: 0.5, beta: 0.5 }, 'cdf')
+  const damped = b.div(x, b.exp(b.mul(s, s, 's2'), 'growth'), 'damped')
+  const slope = b.add(cdf, b.mul(damped, c(1 / Math.sqrt(2 * Math.PI)), 'x_pdf'), 'slope')
+  return [b.mul(dy, slope, 'dx')]
 })
