@@ -45,7 +45,7 @@ describe('parallel mixture', () => {
     await Promise.all(runners.map((r) => r.release()))
   })
 
-  it('names the member whose thread fails to make its sessions, and the member whose thread ends during a batch', async () => {
+  it('names the member whose thread fails to make its sessions, whose step throws, and whose thread ends during a batch', async () => {
     const [lead, other] = await Promise.all(configs.slice(0, 2).map((c, i) => NativeRunner.create(c, initWeights(c, i + 1), { session })))
     // A member whose weights lack one tensor: its thread cannot build its sessions.
     const weights = new Map(other.builtInWeights!)
@@ -54,6 +54,16 @@ describe('parallel mixture', () => {
     const failed = await ParallelMixture.create([lead, broken], () => lead.mixtureWith([other]), 2).catch((e: unknown) => e)
     expect(failed).toBeInstanceOf(NashlabError)
     expect((failed as Error).message).toMatch(/^Model 1 of the mixture \(the broken model\) failed in its thread: /)
+
+    // A member whose step throws in its thread (its 48 logits a row do not fit the mixture's 40 in the shared buffer).
+    const widerConfig = resolveDecoderConfig({ ...configs[0], vocab: 48 })
+    const wider = await NativeRunner.create(widerConfig, initWeights(widerConfig, 4), { session: { ...session, name: 'the wider model' } })
+    const misfit = await ParallelMixture.create([lead, wider], () => lead.mixtureWith([wider]), 2)
+    const misfitRows = misfit.rows([0.5, 0.5])
+    await misfitRows.start(prompts)
+    await expect(misfitRows.step([1, 2, 3])).rejects.toThrow(/^Model 1 of the mixture \(the wider model\) failed in its thread: /)
+    await misfit.release()
+    await wider.release()
 
     const mixture = await ParallelMixture.create([lead, other], () => lead.mixtureWith([other]), 2)
     const rows = mixture.rows([0.5, 0.5])
