@@ -64,6 +64,10 @@ export class MemberThread {
       this.pending?.reject(this.ended)
       this.pending = null
     })
+    // An idle member thread does not keep the process alive (a runner never released, a command that
+    // has finished); while it is awaited, a reply's timer (or a wait's) does. After the listeners:
+    // adding one refs the thread's port again.
+    worker.unref()
   }
 
   /** Start a thread for `members` and wait until their sessions are made. */
@@ -181,7 +185,11 @@ export class MemberThread {
       if (done === this.sent) break
       if (isMainThread) {
         const waited = waitAsync(control, DONE, done, WAIT_SLICE_MS)
-        if (waited.async) await waited.value
+        if (waited.async) {
+          const keep = setTimeout(() => undefined, WAIT_SLICE_MS * 2)
+          await waited.value
+          clearTimeout(keep)
+        }
       } else if (Atomics.wait(control, DONE, done, WAIT_SLICE_MS) === 'timed-out') {
         await new Promise((resolve) => setImmediate(resolve))
       }
