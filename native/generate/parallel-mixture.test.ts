@@ -45,6 +45,23 @@ describe('parallel mixture', () => {
     await Promise.all(runners.map((r) => r.release()))
   })
 
+  it('runs a batch wider than the members\' one-thread steps on the mixture step program', async () => {
+    const runners = await Promise.all(configs.slice(0, 2).map((c, i) => NativeRunner.create(c, initWeights(c, i + 1), { session })))
+    // The same members, told that their steps run on one thread up to 2 rows only.
+    const narrow = runners.map((r): ParallelMember => ({ config: r.config, name: r.name, builtInWeights: r.builtInWeights, weightInputs: r.weightInputs, sessionRequest: r.sessionRequest, narrowRows: 2, rows: (context) => r.rows(context) }))
+    const program = await runners[0].mixtureWith([runners[1]])
+    const mixture = await ParallelMixture.create(narrow, () => Promise.resolve(program), 2)
+    expect(mixture.rowsLimit).toBe(2)
+    // The 3-row batch never reaches the member thread: it samples with the thread ended.
+    await mixture.memberThreads[0].thread.terminate()
+    const a = await sample(mixture.rows([0.3, 0.7]), 3)
+    const b = await sample(program.rows([0.3, 0.7]), 3)
+    expect(a.tokens).toEqual(b.tokens)
+    expect(a.logprobs).toEqual(b.logprobs)
+    await mixture.release()
+    await Promise.all(runners.map((r) => r.release()))
+  })
+
   it('names the member whose thread fails to make its sessions, whose step throws, and whose thread ends during a batch', async () => {
     const [lead, other] = await Promise.all(configs.slice(0, 2).map((c, i) => NativeRunner.create(c, initWeights(c, i + 1), { session })))
     // A member whose weights lack one tensor: its thread cannot build its sessions.
