@@ -7,7 +7,8 @@ import { resolve } from 'node:path'
 // mode; see docs/packaging.md) and the engine's child entries, which the engine starts when it finds
 // them beside the bundle: the job worker (out/main/job-worker.js, every job script bundled; see
 // native/jobs/runner.ts) and the device probe's child process (out/main/probe-child.js; see
-// native/runtime/probe.ts). Chunks stay in out/main so that module-relative URLs resolve the same
+// native/runtime/probe.ts), and the thread that runs members of a mixture beside the sampling
+// thread (out/main/mixture-member.js; see native/generate/member-thread.ts). Chunks stay in out/main so that module-relative URLs resolve the same
 // from every file of the build. Dependencies (onnxruntime-node, better-sqlite3, ...) stay external
 // imports, loaded from node_modules.
 export default defineConfig({
@@ -19,6 +20,7 @@ export default defineConfig({
           index: resolve(__dirname, 'electron/main/index.ts'),
           'job-worker': resolve(__dirname, 'native/engine/job-worker.ts'),
           'probe-child': resolve(__dirname, 'native/runtime/probe-child.ts'),
+          'mixture-member': resolve(__dirname, 'native/generate/member-worker.ts'),
           cli: resolve(__dirname, 'native/cli/entry.ts'),
         },
         output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },

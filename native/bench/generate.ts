@@ -1,6 +1,9 @@
 import { DecoderBatch, type DecoderIo, type DecoderRows } from '../generate/decoder-session'
 import { FullRows } from '../generate/full-rows'
 import { runLoop, type LoopPart } from '../generate/loop'
+import { cores } from '../generate/member-thread'
+import { mixtureParts } from '../generate/mixture-parts'
+import { ParallelMixture } from '../generate/parallel-mixture'
 import { NativeRunner, narrowStepRows } from '../generate/runner'
 import { SlotBatch, type NarrowStep } from '../generate/slot-batch'
 import { resolveDecoderConfig, type DecoderConfig } from '../models/config'
@@ -68,14 +71,14 @@ async function sampleOnce(parts: LoopPart[], batch: number): Promise<{ ms: numbe
  * and of the process's CPU time (all its threads; less disturbed by other processes). `same`: the ways
  * named in `alike` sampled the same tokens.
  */
-async function interleaved(ways: Record<string, () => LoopPart[]>, batch: number, rounds: number, alike: readonly string[] = Object.keys(ways)) {
+async function interleaved(ways: Record<string, () => LoopPart[] | Promise<LoopPart[]>>, batch: number, rounds: number, alike: readonly string[] = Object.keys(ways)) {
   const times: Record<string, number[]> = {}
   const cpuTimes: Record<string, number[]> = {}
   const tokens: Record<string, string> = {}
-  for (const parts of Object.values(ways)) await sampleOnce(parts(), batch) // warm up
+  for (const parts of Object.values(ways)) await sampleOnce(await parts(), batch) // warm up
   for (let round = 0; round < rounds; round++) {
     for (const [name, parts] of Object.entries(ways)) {
-      const run = await sampleOnce(parts(), batch)
+      const run = await sampleOnce(await parts(), batch)
       ;(times[name] ??= []).push(run.ms)
       ;(cpuTimes[name] ??= []).push(run.cpuMs)
       tokens[name] = JSON.stringify(run.tokens)
@@ -135,10 +138,12 @@ async function kvCache(batch: number) {
 
 /**
  * Geometric mixture of two d 128 models (each with its own slot KV cache, both fed the sampled
- * token) against one model, batch 8 × 128 new tokens: the mixture step program (both models and
- * Σ w_i z_i in one graph, one session run per token: what Nashlab samples mixtures with) and, for
- * the record, the two models run one by one with the loop mixing their logits (imported models).
- * Target: mixture ≤ 2.2× one model. The two ways sample the same tokens.
+ * token) against one model, batch 8 × 128 new tokens, three ways: what Nashlab samples mixtures with
+ * (`mixture`: mixtureParts, here the parallel mixture, each model on its own core, parallel-mixture.ts),
+ * the one-graph mixture step program (`program`: both models and Σ w_i z_i in one graph, one session
+ * run per token: what runs where the parallel form does not apply), and, for the record, the two
+ * models run one by one with the loop mixing their logits (imported models). Target: mixture ≤ 2.2×
+ * one model. The three ways sample the same tokens. CPU time counts every thread of the process.
  */
 async function mixture() {
   const [a, b] = await Promise.all([NativeRunner.create(d128, initWeights(d128, 1), { session }), NativeRunner.create(d128, initWeights(d128, 2), { session })])
@@ -150,13 +155,16 @@ async function mixture() {
   const { stats, same } = await interleaved(
     {
       single: () => [{ rows: a.rows(), weight: 1 }],
-      mixture: () => [{ rows: step.rows([0.75, 0.25]), weight: 1 }],
+      // The sampler's parts, made before each timed run (the member thread is started once, by the warm-up).
+      mixture: () => mixtureParts(members),
+      program: () => [{ rows: step.rows([0.75, 0.25]), weight: 1 }],
       separate: () => members.map((m) => ({ rows: m.runner.rows(), weight: m.weight })),
     },
     8,
     7,
-    ['mixture', 'separate'],
+    ['mixture', 'program', 'separate'],
   )
+  const parallel = ParallelMixture.applies([a, b]) && 8 <= Math.min(a.narrowRows, b.narrowRows)
   await Promise.all([a.release(), b.release()])
   return {
     metrics: {
@@ -165,11 +173,14 @@ async function mixture() {
       costRatio: { value: stats.mixture.median / stats.single.median, unit: '×' },
       costRatioBest: { value: stats.mixture.min / stats.single.min, unit: '×' },
       costRatioCpuTime: { value: stats.mixture.cpu / stats.single.cpu, unit: '×' },
+      programCostRatio: { value: stats.program.median / stats.single.median, unit: '×' },
+      programCostRatioBest: { value: stats.program.min / stats.single.min, unit: '×' },
+      programCostRatioCpuTime: { value: stats.program.cpu / stats.single.cpu, unit: '×' },
       separateCostRatio: { value: stats.separate.median / stats.single.median, unit: '×' },
       separateCostRatioCpuTime: { value: stats.separate.cpu / stats.single.cpu, unit: '×' },
       peakRss: { value: peakRssMiB(), unit: 'MiB' },
     },
-    details: { batch: 8, newTokens: NEW_TOKENS, rounds: 7, threads: BENCH_THREADS, sameTokens: same },
+    details: { batch: 8, newTokens: NEW_TOKENS, rounds: 7, threads: BENCH_THREADS, sameTokens: same, mixtureRunsParallel: parallel, cores: cores() },
   }
 }
 

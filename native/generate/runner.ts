@@ -8,6 +8,7 @@ import { createSession, type SessionRequest } from '../runtime/session'
 import { DecoderBatch, emptyPast, type DecoderIo, type DecoderRows } from './decoder-session'
 import { SlotBatch, type NarrowStep } from './slot-batch'
 import { MixtureStep } from './mixture-step'
+import { ParallelMixture } from './parallel-mixture'
 import { gatherLogProbs } from './softmax'
 
 /**
@@ -72,6 +73,8 @@ export class NativeRunner implements DecoderRunner {
   private weightFeeds: Record<string, Tensor> = {}
   /** Mixture step programs with other runners, by the runners' ids (this one first); released with this runner. */
   private readonly mixtures = new Map<string, Promise<MixtureStep>>()
+  /** Parallel mixtures with other runners (parallel-mixture.ts), by the runners' ids; released with this runner. */
+  private readonly parallels = new Map<string, Promise<ParallelMixture>>()
   private static created = 0
   /** Tells runners apart in `mixtures`. */
   private readonly id = NativeRunner.created++
@@ -108,6 +111,21 @@ export class NativeRunner implements DecoderRunner {
     return runner
   }
 
+  /** What messages call the model (its session request's name). */
+  get name(): string {
+    return this.request.name ?? 'the policy'
+  }
+
+  /** The session options the runner was made with. */
+  get sessionRequest(): SessionRequest {
+    return this.request
+  }
+
+  /** Rows up to which steps run on the one-thread CPU session (0: none, as on a GPU). */
+  get narrowRows(): number {
+    return this.narrow?.rows ?? 0
+  }
+
   /** Replace the weights fed to every run (only for runners created with `weights: 'inputs'`). */
   setWeights(weights: Weights): void {
     if (this.builtInWeights) throw new NashlabError('internal', 'This runner has its weights built in; create it with weights: "inputs" to change them.')
@@ -142,8 +160,30 @@ export class NativeRunner implements DecoderRunner {
     return step
   }
 
-  rows(): DecoderRows {
-    return new SlotBatch(this.generation, this.io, this.weightFeeds, this.narrow)
+  /**
+   * This runner followed by `others` as a mixture whose members run at the same time on threads of
+   * their own (parallel-mixture.ts; wider batches on `mixtureWith`'s program), made on first use and
+   * kept until this runner is released.
+   */
+  parallelWith(others: readonly NativeRunner[]): Promise<ParallelMixture> {
+    const key = [this, ...others].map((r) => r.id).join(',')
+    let mixture = this.parallels.get(key)
+    if (!mixture) {
+      mixture = ParallelMixture.create([this, ...others], () => this.mixtureWith(others))
+      this.parallels.set(key, mixture)
+      mixture.catch(() => this.parallels.delete(key))
+    }
+    return mixture
+  }
+
+  /**
+   * A new batch. `context`: a shorter context to keep within, for a member of a mixture, whose
+   * members' batches must feed the same slots as the mixture step program's (the shortest context
+   * of its models bounds how far its slots widen, and so what each attention sums over).
+   */
+  rows(context?: number): DecoderRows {
+    const io = context === undefined ? this.io : { ...this.io, context: Math.min(context, this.io.context ?? Infinity) }
+    return new SlotBatch(this.generation, io, this.weightFeeds, this.narrow)
   }
 
   async score(sequences: readonly (readonly number[])[]): Promise<Float32Array[]> {
@@ -157,6 +197,8 @@ export class NativeRunner implements DecoderRunner {
     await this.generation.release()
     await this.evaluation.release()
     await this.narrow?.session.release()
+    for (const mixture of this.parallels.values()) await (await mixture.catch(() => null))?.release()
+    this.parallels.clear()
     for (const step of this.mixtures.values()) await (await step).release()
     this.mixtures.clear()
   }

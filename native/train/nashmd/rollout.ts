@@ -34,7 +34,8 @@ export type MixtureMember = WeightedRunner
 /**
  * Sample from Σ_i w_i·z_i. Members of weight 0 are left out (they would cost a session run per
  * token for nothing); a single member of weight 1 is plain sampling from that model; two or more
- * of Nashlab's own decoders run as one mixture step program (one session run per token, mixture-parts.ts).
+ * of Nashlab's own decoders run as one mixture (mixture-parts.ts: each model on its own core for small
+ * CPU batches, otherwise one mixture step program, one session run per token; the same tokens either way).
  */
 export async function rollout(members: readonly MixtureMember[], prompts: readonly (readonly number[])[], options: RolloutOptions): Promise<Rollout> {
   const parts = await mixtureParts(members.filter((m) => m.weight !== 0))
