@@ -152,11 +152,18 @@ async function mixture() {
     { runner: b, weight: 0.25 },
   ]
   const step = await a.mixtureWith([b])
+  // The sampler's batches: each records whether it ran on the member thread (the mixture moves to the
+  // program while the thread gets no core of its own).
+  const batches: { inParallel?: boolean }[] = []
   const { stats, same } = await interleaved(
     {
       single: () => [{ rows: a.rows(), weight: 1 }],
       // The sampler's parts, made before each timed run (the member thread is started once, by the warm-up).
-      mixture: () => mixtureParts(members),
+      mixture: async () => {
+        const parts = await mixtureParts(members)
+        batches.push(parts[0].rows as { inParallel?: boolean })
+        return parts
+      },
       program: () => [{ rows: step.rows([0.75, 0.25]), weight: 1 }],
       separate: () => members.map((m) => ({ rows: m.runner.rows(), weight: m.weight })),
     },
@@ -180,7 +187,7 @@ async function mixture() {
       separateCostRatioCpuTime: { value: stats.separate.cpu / stats.single.cpu, unit: '×' },
       peakRss: { value: peakRssMiB(), unit: 'MiB' },
     },
-    details: { batch: 8, newTokens: NEW_TOKENS, rounds: 7, threads: BENCH_THREADS, sameTokens: same, mixtureRunsParallel: parallel, cores: cores() },
+    details: { batch: 8, newTokens: NEW_TOKENS, rounds: 7, threads: BENCH_THREADS, sameTokens: same, mixtureRunsParallel: parallel, mixtureRunsInParallel: `${batches.filter((r) => r.inParallel).length} of ${batches.length}`, cores: cores() },
   }
 }
 

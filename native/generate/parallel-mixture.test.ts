@@ -5,7 +5,7 @@ import { initWeights } from '../models/weights'
 import { Rng } from '../runtime/rng'
 import type { DecoderRows } from './decoder-session'
 import { runLoop } from './loop'
-import { ParallelMixture, type ParallelMember } from './parallel-mixture'
+import { PROBE_EVERY_BATCHES, ParallelMixture, type ParallelMember } from './parallel-mixture'
 import { NativeRunner } from './runner'
 
 const vocab = 40
@@ -29,7 +29,7 @@ describe('parallel mixture', () => {
     for (const count of [2, 3]) {
       const [lead, ...others] = runners.slice(0, count)
       // Two lanes: model 1 (its weights fed) runs in the thread, the others on this thread.
-      const mixture = await ParallelMixture.create(runners.slice(0, count), () => lead.mixtureWith(others), 2)
+      const mixture = await ParallelMixture.create(runners.slice(0, count), () => lead.mixtureWith(others), 2, { watch: false })
       const program = await lead.mixtureWith(others)
       const weightings = count === 2 ? [[0.75, 0.25], [0.5, 0.5], [0, 1]] : [[0.5, 0.3, 0.2], [0.1, 0.1, 0.8]]
       for (const [round, weights] of weightings.entries()) {
@@ -62,27 +62,51 @@ describe('parallel mixture', () => {
     await Promise.all(runners.map((r) => r.release()))
   })
 
+  it('runs batches on the mixture step program while its threads get no core of their own, and tries the threads again every few batches', async () => {
+    const runners = await Promise.all(configs.slice(0, 2).map((c, i) => NativeRunner.create(c, initWeights(c, i + 1), { session })))
+    const program = await runners[0].mixtureWith([runners[1]])
+    const mixture = await ParallelMixture.create(runners, () => Promise.resolve(program), 2)
+    const batch = async (seed: number) => {
+      const rows = mixture.rows([0.6, 0.4]) as DecoderRows & { inParallel: boolean }
+      const drawn = await sample(rows, seed)
+      return { drawn, inParallel: rows.inParallel }
+    }
+    // Steps where the sampling thread waited for the thread as long as it ran its own member: taking turns on one core.
+    for (let i = 0; i < 15; i++) mixture.observe(1, 1)
+    expect(mixture.contended).toBe(false)
+    mixture.observe(1, 1)
+    expect(mixture.contended).toBe(true)
+    for (let k = 1; k < PROBE_EVERY_BATCHES; k++) {
+      const { drawn, inParallel } = await batch(k)
+      expect(inParallel).toBe(false)
+      if (k === 1) expect(drawn.tokens).toEqual((await sample(program.rows([0.6, 0.4]), k)).tokens)
+    }
+    expect((await batch(PROBE_EVERY_BATCHES)).inParallel).toBe(true)
+    await mixture.release()
+    await Promise.all(runners.map((r) => r.release()))
+  })
+
   it('names the member whose thread fails to make its sessions, whose step throws, and whose thread ends during a batch', async () => {
     const [lead, other] = await Promise.all(configs.slice(0, 2).map((c, i) => NativeRunner.create(c, initWeights(c, i + 1), { session })))
     // A member whose weights lack one tensor: its thread cannot build its sessions.
     const weights = new Map(other.builtInWeights!)
     weights.delete([...weights.keys()][0])
     const broken: ParallelMember = { config: other.config, name: 'the broken model', builtInWeights: weights, weightInputs: {}, sessionRequest: session, narrowRows: 100, rows: () => other.rows() }
-    const failed = await ParallelMixture.create([lead, broken], () => lead.mixtureWith([other]), 2).catch((e: unknown) => e)
+    const failed = await ParallelMixture.create([lead, broken], () => lead.mixtureWith([other]), 2, { watch: false }).catch((e: unknown) => e)
     expect(failed).toBeInstanceOf(NashlabError)
     expect((failed as Error).message).toMatch(/^Model 1 of the mixture \(the broken model\) failed in its thread: /)
 
     // A member whose step throws in its thread (its 48 logits a row do not fit the mixture's 40 in the shared buffer).
     const widerConfig = resolveDecoderConfig({ ...configs[0], vocab: 48 })
     const wider = await NativeRunner.create(widerConfig, initWeights(widerConfig, 4), { session: { ...session, name: 'the wider model' } })
-    const misfit = await ParallelMixture.create([lead, wider], () => lead.mixtureWith([wider]), 2)
+    const misfit = await ParallelMixture.create([lead, wider], () => lead.mixtureWith([wider]), 2, { watch: false })
     const misfitRows = misfit.rows([0.5, 0.5])
     await misfitRows.start(prompts)
     await expect(misfitRows.step([1, 2, 3])).rejects.toThrow(/^Model 1 of the mixture \(the wider model\) failed in its thread: /)
     await misfit.release()
     await wider.release()
 
-    const mixture = await ParallelMixture.create([lead, other], () => lead.mixtureWith([other]), 2)
+    const mixture = await ParallelMixture.create([lead, other], () => lead.mixtureWith([other]), 2, { watch: false })
     const rows = mixture.rows([0.5, 0.5])
     await rows.start(prompts)
     await rows.step([1, 2, 3])
@@ -97,7 +121,7 @@ describe('parallel mixture', () => {
 
   it('ends its member threads when released, and with the runner that made it', async () => {
     const [lead, other] = await Promise.all(configs.slice(0, 2).map((c, i) => NativeRunner.create(c, initWeights(c, i + 1), { session })))
-    const mixture = await ParallelMixture.create([lead, other], () => lead.mixtureWith([other]), 2)
+    const mixture = await ParallelMixture.create([lead, other], () => lead.mixtureWith([other]), 2, { watch: false })
     const exited = new Promise((resolve) => mixture.memberThreads[0].thread.once('exit', resolve))
     const rows = mixture.rows([0.5, 0.5])
     await rows.start(prompts)

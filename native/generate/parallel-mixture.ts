@@ -7,6 +7,19 @@ import type { ThreadMember } from './member-protocol'
 import { cores, MemberThread } from './member-thread'
 import type { MixtureStep } from './mixture-step'
 
+/**
+ * A batch's member threads count as having no core of their own when, after the sampling thread's
+ * own members finished a step, it waited for the threads more than this share of its own time (in
+ * parallel the wait is the hand-off and the thread's slower step: ≈ 0.12 of a d 128 step at batch 8,
+ * 117 ms on the sampling thread against 131 ms in the thread over 127 steps; taking turns on one
+ * core, ≈ 1).
+ */
+export const CONTENDED_WAIT_SHARE = 0.7
+/** Steps of a batch before its timing is judged. */
+const JUDGED_AFTER_STEPS = 16
+/** While contended, every this-many-th batch tries the threads again. */
+export const PROBE_EVERY_BATCHES = 8
+
 /** What a parallel mixture needs of each member (a NativeRunner). */
 export interface ParallelMember {
   readonly config: DecoderConfig
@@ -55,11 +68,22 @@ function weightsOf(member: ParallelMember): Weights {
  * small step, which one ONNX Runtime thread runs fastest, leaving the other core idle); a wider
  * batch runs on the one-graph mixture step program instead, which shares each operator out over
  * the cores. One batch at a time: starting a batch ends the previous one.
+ *
+ * Running in parallel pays only while the threads get a core each. On a machine whose cores are
+ * busy with other work they take turns instead, and cost more than the one-graph program (batch 8,
+ * two d 128 models, load ≈ 3: 3.7× one model against 2.8×). Each batch's timing is therefore watched
+ * (`observe`): once the sampling thread waits for the threads about as long as it ran its own
+ * members, the following batches run on the program, and every PROBE_EVERY_BATCHES-th batch tries
+ * the threads again. Both ways sample the same tokens, so the switch changes only the time.
  */
 export class ParallelMixture {
   readonly io: DecoderIo
   /** Rows up to which batches run in parallel. */
   readonly rowsLimit: number
+  /** Whether the last judged batch found the threads without a core of their own. */
+  contended = false
+  private sinceProbe = 0
+  private timing = { steps: 0, ownMs: 0, waitMs: 0 }
 
   private constructor(
     private readonly members: readonly ParallelMember[],
@@ -68,6 +92,8 @@ export class ParallelMixture {
     private readonly threads: readonly MemberThread[],
     /** The one-graph program for wider batches (made on first use). */
     private readonly program: () => Promise<MixtureStep>,
+    /** Whether batches move to the program while the threads are contended (off: always in parallel). */
+    private readonly watch: boolean,
   ) {
     const lead = members[0].config
     this.io = { layers: lead.layers, kvHeads: lead.heads, headSize: lead.dModel / lead.heads, vocabSize: lead.vocab, positionIds: true, context: Math.min(...members.map((m) => m.config.context)) }
@@ -79,7 +105,8 @@ export class ParallelMixture {
     return members.length >= 2 && cores() >= 2 && members.every((m) => m.narrowRows > 0)
   }
 
-  static async create(members: readonly ParallelMember[], program: () => Promise<MixtureStep>, lanes = Math.min(cores(), members.length)): Promise<ParallelMixture> {
+  /** `watch` false keeps every batch that fits on the threads, contended or not (tests of the parallel form itself). */
+  static async create(members: readonly ParallelMember[], program: () => Promise<MixtureStep>, lanes = Math.min(cores(), members.length), { watch = true } = {}): Promise<ParallelMixture> {
     if (members.length < 2 || lanes < 2) throw new NashlabError('internal', `A parallel mixture needs two or more members and lanes; got ${members.length} members and ${lanes} lanes.`)
     const dealt: number[][] = Array.from({ length: lanes }, () => [])
     members.forEach((_, i) => dealt[i % lanes].push(i))
@@ -95,7 +122,7 @@ export class ParallelMixture {
       await Promise.all(threads.map((t) => t.release()))
       throw failed.reason
     }
-    return new ParallelMixture(members, dealt[0], threads, program)
+    return new ParallelMixture(members, dealt[0], threads, program, watch)
   }
 
   /** A new batch whose logits are Σ_i weights[i] · z_i (one weight per member, in the members' order). */
@@ -105,6 +132,23 @@ export class ParallelMixture {
       if (!Number.isFinite(w)) throw new NashlabError('invalid_input', `Model ${i} of the mixture has weight ${w}, not a finite number.`)
     })
     return new ParallelRows(this, weights)
+  }
+
+  /** @internal Whether a new batch runs in parallel (else on the program, while contended); called once per batch. */
+  beginBatch(): boolean {
+    this.timing = { steps: 0, ownMs: 0, waitMs: 0 }
+    if (!this.watch || !this.contended) return true
+    this.sinceProbe = (this.sinceProbe + 1) % PROBE_EVERY_BATCHES
+    return this.sinceProbe === 0
+  }
+
+  /** @internal One parallel step's time: the sampling thread's own members, then its wait for the threads. */
+  observe(ownMs: number, waitMs: number): void {
+    const t = this.timing
+    t.steps++
+    t.ownMs += ownMs
+    t.waitMs += waitMs
+    if (t.steps >= JUDGED_AFTER_STEPS) this.contended = t.waitMs > CONTENDED_WAIT_SHARE * t.ownMs
   }
 
   /** @internal Used by ParallelRows. */
@@ -126,6 +170,8 @@ export class ParallelMixture {
 /** One batch of a parallel mixture (or, when wider than its rows limit, of the mixture step program). */
 class ParallelRows implements DecoderRows {
   readonly io: DecoderIo
+  /** Whether the batch runs on the member threads (known once started; else on the mixture step program). */
+  inParallel = false
   private wide: DecoderRows | null = null
   private local: DecoderRows[] = []
   private epochs: number[] = []
@@ -140,11 +186,12 @@ class ParallelRows implements DecoderRows {
 
   async start(prompts: readonly (readonly number[])[], reserve = 64): Promise<Float32Array> {
     const { members, local, threads, program } = this.mixture.parts
-    if (prompts.length > this.mixture.rowsLimit) {
+    if (prompts.length > this.mixture.rowsLimit || !this.mixture.beginBatch()) {
       this.wide = (await program()).rows(this.weights)
       return this.wide.start(prompts, reserve)
     }
     this.rows = prompts.length
+    this.inParallel = true
     const V = this.io.vocabSize
     const starts = threads.map((t) => t.start(prompts, reserve, V, this.io.context, t.members.map((m) => (members[m.index].builtInWeights ? null : weightsOf(members[m.index])))))
     // Lane 0's prefill runs while the threads run theirs; every answer is awaited before an error is thrown.
@@ -167,7 +214,9 @@ class ParallelRows implements DecoderRows {
     if (tokens.length !== this.rows) throw new NashlabError('internal', `A step needs ${this.rows} tokens, one per row; got ${tokens.length}.`)
     const { members, local, threads } = this.mixture.parts
     threads.forEach((t, k) => t.signal(this.epochs[k], tokens))
+    const began = performance.now()
     const own = await settle(this.local.map((rows) => () => rows.step(tokens)), false)
+    const ownEnded = performance.now()
     const logits: Float32Array[] = new Array(members.length)
     let failure: unknown
     for (const [k, t] of threads.entries()) {
@@ -180,6 +229,7 @@ class ParallelRows implements DecoderRows {
     }
     if (own.error) throw own.error
     if (failure) throw failure
+    this.mixture.observe(ownEnded - began, performance.now() - ownEnded)
     local.forEach((i, k) => (logits[i] = own[k]))
     return mixInGraphOrder(logits, this.weights, new Float32Array(this.rows * this.io.vocabSize))
   }
