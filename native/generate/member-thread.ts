@@ -133,8 +133,10 @@ export class MemberThread {
 
   /**
    * A new batch: the members' prefill of `prompts`, within `context` (the mixture's), with `weights[k]` the current weights of a fed
-   * member k (sent only when they changed). Returns the batch's epoch (a later start ends this
-   * batch) and each member's last-position logits.
+   * member k (skipped only when the very map sent before is passed again; ParallelRows passes a new
+   * map of the runner's current tensors at every batch, so a fed member starts each batch with the
+   * weights its runner has then). Returns the batch's epoch (a later start ends this batch) and each
+   * member's last-position logits.
    */
   async start(prompts: readonly (readonly number[])[], reserve: number, vocab: number, context: number | null, weights: readonly (Weights | null)[]): Promise<{ epoch: number; logits: Float32Array[] }> {
     this.leave()
