@@ -20,12 +20,13 @@ function truth(table: 'feedback' | 'prompts', offset: number, limit = 50): numbe
   return bench.engine.db.prepare(`SELECT id FROM ${table} WHERE dataset_id = ? ORDER BY id LIMIT ? OFFSET ?`).pluck().all(datasetId('main'), limit, offset) as number[]
 }
 
-/** A dataset of 3,600 feedback rows (and as many prompts) in two runs of ids, another dataset's rows between them. */
-async function interleaved() {
-  const { engine } = bench
-  await engine.call('datasets.import', { dataset: 'main', path: bench.file('a.jsonl', jsonl(feedbackRows('a', 2000))) })
-  await engine.call('datasets.import', { dataset: 'other', path: bench.file('b.jsonl', jsonl(feedbackRows('b', 300))) })
-  await engine.call('datasets.import', { dataset: 'main', path: bench.file('c.jsonl', jsonl(feedbackRows('c', 1600))) })
+/**
+ * Dataset `main` in two runs of ids with another dataset's rows between them: files of `make`'s rows,
+ * `counts` [main, other, main], named by `tags`. By default 3,600 feedback rows (and as many prompts).
+ */
+async function interleaved(make = (tag: string, n: number) => jsonl(feedbackRows(tag, n)), counts = [2000, 300, 1600], tags = 'abc') {
+  const datasets = ['main', 'other', 'main']
+  for (const [k, dataset] of datasets.entries()) await bench.engine.call('datasets.import', { dataset, path: bench.file(`${tags[k]}.jsonl`, make(tags[k], counts[k])) })
 }
 
 const offsets = [0, 1, 49, anchorSpacing - 1, anchorSpacing, anchorSpacing + 7, 1999, 2000, 2500, 3000, 3549]
@@ -164,9 +165,7 @@ async function expectFilteredPagesRight(filters: Filter[], name = 'main') {
 
 test('filtered comparison pages (an outcome, flagged only, both) hold exactly the rows OFFSET gives, through edits', async () => {
   const { engine } = bench
-  await engine.call('datasets.import', { dataset: 'main', path: bench.file('a.jsonl', pairs('a', 2400)) })
-  await engine.call('datasets.import', { dataset: 'other', path: bench.file('b.jsonl', pairs('b', 200)) })
-  await engine.call('datasets.import', { dataset: 'main', path: bench.file('c.jsonl', pairs('c', 2400)) })
+  await interleaved(pairs, [2400, 200, 2400])
   const db = engine.db
   const main = datasetId('main')
   // Another writer spreads the outcomes and flags over the rows.
@@ -278,9 +277,7 @@ function searchTruth(table: 'comparisons' | 'feedback', where: string, offset: n
 
 test('search pages after and before a cursor hold exactly the rows the simple query gives, with the offset pages’ counts', async () => {
   const { engine } = bench
-  await engine.call('datasets.import', { dataset: 'main', path: bench.file('a.jsonl', sunrisePairs('a', 2400)) })
-  await engine.call('datasets.import', { dataset: 'other', path: bench.file('b.jsonl', sunrisePairs('b', 300)) })
-  await engine.call('datasets.import', { dataset: 'main', path: bench.file('c.jsonl', sunrisePairs('c', 2400)) })
+  await interleaved(sunrisePairs, [2400, 300, 2400])
   const db = engine.db
   db.prepare("UPDATE comparisons SET outcome = CASE id % 4 WHEN 0 THEN 'tie' ELSE 'a' END WHERE dataset_id = ?").run(datasetId('main'))
   await engine.call('datasets.deleteComparisons', { name: 'main', ids: db.prepare('SELECT id FROM comparisons WHERE dataset_id = ? AND id % 9 = 0 LIMIT 40').pluck().all(datasetId('main')) as number[] })
@@ -322,9 +319,7 @@ test('search pages after and before a cursor hold exactly the rows the simple qu
 test('comparison and feedback pages after and before a cursor, searched, filtered or not, equal the offset walk', async () => {
   const { engine } = bench
   await interleaved()
-  await engine.call('datasets.import', { dataset: 'main', path: bench.file('p.jsonl', sunrisePairs('p', 2200)) })
-  await engine.call('datasets.import', { dataset: 'other', path: bench.file('q.jsonl', sunrisePairs('q', 100)) })
-  await engine.call('datasets.import', { dataset: 'main', path: bench.file('r.jsonl', sunrisePairs('r', 900)) })
+  await interleaved(sunrisePairs, [2200, 100, 900], 'pqr')
   const db = engine.db
   db.prepare('UPDATE comparisons SET flagged = (id % 3 = 0)').run()
   db.prepare('DELETE FROM feedback WHERE id IN (SELECT id FROM feedback WHERE dataset_id = ? AND id % 11 = 0)').run(datasetId('main'))
