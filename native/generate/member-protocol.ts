@@ -62,7 +62,7 @@ export interface ThreadMember {
   name: string
   config: DecoderConfig
   weights: Weights
-  /** 'inputs': the weights are fed, and replaced at a batch's start when the sampling side's change. */
+  /** 'inputs': the weights are fed, and replaced by the sampling side's at every batch's start. */
   mode: 'constant' | 'inputs'
   session: Omit<SessionRequest, 'ort'>
 }
@@ -82,7 +82,7 @@ export type ToMemberThread =
       reserve: number
       /** The mixture's context (its members' shortest), which every member's batch keeps within. */
       context: number | null
-      /** New weights per member of the thread (null: unchanged). */
+      /** The current weights of each fed member of the thread (null: built in). */
       weights: (Weights | null)[]
     }
   | { type: 'release' }

@@ -46,14 +46,11 @@ export class MemberThread {
   private pending: { resolve(message: FromMemberThread): void; reject(error: Error): void } | null = null
   private ended: NashlabError | null = null
   private crash = ''
-  /** The weights last sent for each fed member (by identity: NativeRunner.setWeights makes a new record). */
-  private readonly weightsSent: unknown[]
 
   private constructor(
     private readonly worker: Worker,
     readonly members: readonly ThreadMember[],
   ) {
-    this.weightsSent = members.map(() => null)
     worker.on('message', (message: FromMemberThread) => this.receive(message))
     worker.on('error', (error) => {
       this.crash = error.message
@@ -132,24 +129,18 @@ export class MemberThread {
   }
 
   /**
-   * A new batch: the members' prefill of `prompts`, within `context` (the mixture's), with `weights[k]` the current weights of a fed
-   * member k (skipped only when the very map sent before is passed again; ParallelRows passes a new
-   * map of the runner's current tensors at every batch, so a fed member starts each batch with the
-   * weights its runner has then). Returns the batch's epoch (a later start ends this batch) and each
-   * member's last-position logits.
+   * A new batch: the members' prefill of `prompts`, within `context` (the mixture's), with
+   * `weights[k]` the current weights of a fed member k (null for built-in ones), so a fed member
+   * starts each batch with the weights its runner has then. Returns the batch's epoch (a later
+   * start ends this batch) and each member's last-position logits.
    */
   async start(prompts: readonly (readonly number[])[], reserve: number, vocab: number, context: number | null, weights: readonly (Weights | null)[]): Promise<{ epoch: number; logits: Float32Array[] }> {
     this.leave()
     const layout = sharedLayout(prompts.length, vocab, this.members.length)
     const buffer = new SharedArrayBuffer(layout.bytes)
     const epoch = ++this.epoch
-    const fresh = weights.map((w, k) => {
-      if (w === null || w === this.weightsSent[k]) return null
-      this.weightsSent[k] = w
-      return w
-    })
     const answer = this.reply('a prefill')
-    this.post({ type: 'start', buffer, layout, prompts: prompts.map((p) => [...p]), reserve, context, weights: fresh })
+    this.post({ type: 'start', buffer, layout, prompts: prompts.map((p) => [...p]), reserve, context, weights: [...weights] })
     const message = await answer
     if (message.type !== 'started') throw new NashlabError('internal', `The thread running ${this.describe()} answered a prefill with "${message.type}".`)
     this.shared = { ...sharedViews(buffer, layout), buffer, epoch }
