@@ -137,14 +137,15 @@ async function kvCache(batch: number) {
 
 /**
  * Geometric mixture of two d 128 models (each with its own slot KV cache, both fed the sampled
- * token) against one model, batch 8 × 128 new tokens, three ways: what Nashlab samples mixtures with
+ * token) against one model, `batch` × 128 new tokens (rows: batch 8, and 16, the default batch of
+ * Nash-MD-PG's opponent samples, wider than one model's one-thread steps), three ways: what Nashlab samples mixtures with
  * (`mixture`: mixtureParts, here the parallel mixture, each model on its own core, parallel-mixture.ts),
  * the one-graph mixture step program (`program`: both models and Σ w_i z_i in one graph, one session
  * run per token: what runs where the parallel form does not apply), and, for the record, the two
  * models run one by one with the loop mixing their logits (imported models). Target: mixture ≤ 2.2×
  * one model. The three ways sample the same tokens. CPU time counts every thread of the process.
  */
-async function mixture() {
+async function mixture(batch: number) {
   const [a, b] = await Promise.all([NativeRunner.create(d128, initWeights(d128, 1), { session }), NativeRunner.create(d128, initWeights(d128, 2), { session })])
   const members = [
     { runner: a, weight: 0.75 },
@@ -166,7 +167,7 @@ async function mixture() {
       program: () => [{ rows: step.rows([0.75, 0.25]), weight: 1 }],
       separate: () => members.map((m) => ({ rows: m.runner.rows(), weight: m.weight })),
     },
-    8,
+    batch,
     7,
     ['mixture', 'program', 'separate'],
   )
@@ -185,7 +186,7 @@ async function mixture() {
       separateCostRatioCpuTime: { value: stats.separate.cpu / stats.single.cpu, unit: '×' },
       peakRss: { value: peakRssMiB(), unit: 'MiB' },
     },
-    details: { batch: 8, newTokens: NEW_TOKENS, rounds: 7, threads: BENCH_THREADS, sameTokens: same, mixtureRunsInParallel: `${batches.filter((r) => r.inParallel).length} of ${batches.length}`, cores: cores() },
+    details: { batch, newTokens: NEW_TOKENS, rounds: 7, threads: BENCH_THREADS, sameTokens: same, mixtureRunsInParallel: `${batches.filter((r) => r.inParallel).length} of ${batches.length}`, cores: cores() },
   }
 }
 
@@ -229,6 +230,7 @@ async function preferenceScoring() {
 export const generateBenches: Bench[] = [
   { name: 'generate.kv-b1', group: 'generate', description: 'd 128 decoder, 128 new tokens, batch 1: KV cache vs none (target ≥ 5×)', run: () => kvCache(1) },
   { name: 'generate.kv-b8', group: 'generate', description: 'd 128 decoder, 128 new tokens, batch 8: KV cache vs none (target ≥ 5×)', run: () => kvCache(8) },
-  { name: 'generate.mixture', group: 'generate', description: 'Geometric mixture of two d 128 models vs one, batch 8 × 128 tokens (target ≤ 2.2×)', run: mixture },
+  { name: 'generate.mixture', group: 'generate', description: 'Geometric mixture of two d 128 models vs one, batch 8 × 128 tokens (target ≤ 2.2×)', run: () => mixture(8) },
+  { name: 'generate.mixture-b16', group: 'generate', description: 'The same at batch 16 (Nash-MD-PG\'s default batch of opponent samples)', run: () => mixture(16) },
   { name: 'preference.score-d128', group: 'preference', description: 'Pairwise preference model, d 128 trunk: pairs scored per second (32 per run)', run: preferenceScoring },
 ]

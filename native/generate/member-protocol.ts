@@ -84,6 +84,8 @@ export type ToMemberThread =
       context: number | null
       /** The current weights of each fed member of the thread (null: built in). */
       weights: (Weights | null)[]
+      /** Every step on the members' one-thread sessions, however wide (the thread's lane has one core). */
+      oneThread: boolean
     }
   | { type: 'release' }
 

@@ -131,16 +131,17 @@ export class MemberThread {
   /**
    * A new batch: the members' prefill of `prompts`, within `context` (the mixture's), with
    * `weights[k]` the current weights of a fed member k (null for built-in ones), so a fed member
-   * starts each batch with the weights its runner has then. Returns the batch's epoch (a later
-   * start ends this batch) and each member's last-position logits.
+   * starts each batch with the weights its runner has then; `oneThread`: every step on the members'
+   * one-thread sessions however wide. Returns the batch's epoch (a later start ends this batch) and
+   * each member's last-position logits.
    */
-  async start(prompts: readonly (readonly number[])[], reserve: number, vocab: number, context: number | null, weights: readonly (Weights | null)[]): Promise<{ epoch: number; logits: Float32Array[] }> {
+  async start(prompts: readonly (readonly number[])[], reserve: number, vocab: number, context: number | null, weights: readonly (Weights | null)[], oneThread = false): Promise<{ epoch: number; logits: Float32Array[] }> {
     this.leave()
     const layout = sharedLayout(prompts.length, vocab, this.members.length)
     const buffer = new SharedArrayBuffer(layout.bytes)
     const epoch = ++this.epoch
     const answer = this.reply('a prefill')
-    this.post({ type: 'start', buffer, layout, prompts: prompts.map((p) => [...p]), reserve, context, weights: [...weights] })
+    this.post({ type: 'start', buffer, layout, prompts: prompts.map((p) => [...p]), reserve, context, weights: [...weights], oneThread })
     const message = await answer
     if (message.type !== 'started') throw new NashlabError('internal', `The thread running ${this.describe()} answered a prefill with "${message.type}".`)
     this.shared = { ...sharedViews(buffer, layout), buffer, epoch }

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
         try {
           const weights = message.weights[k]
           if (weights) runner.setWeights(weights)
-          const batch = runner.rows(message.context ?? undefined)
+          const batch = runner.rows(message.context ?? undefined, { oneThread: message.oneThread })
           logits.push(await batch.start(message.prompts, message.reserve))
           batches.push(batch)
         } catch (error) {

@@ -10,7 +10,7 @@ import type { Model } from '../onnx/model'
 import { ort, type InferenceSession, type Tensor } from '../runtime/ort'
 import { createSession, type SessionRequest } from '../runtime/session'
 import type { DecoderIo, DecoderRows } from './decoder-session'
-import { SlotBatch, type CacheLayout, type NarrowStep } from './slot-batch'
+import { anyWidth, SlotBatch, type CacheLayout, type NarrowStep, type RowsOptions } from './slot-batch'
 
 /** One model of a mixture step program: its config and, for weights built in, the weights (none: graph inputs). */
 export interface MixtureProgramMember {
@@ -115,8 +115,12 @@ export class MixtureStep {
     return new MixtureStep(members, created.session, created.warnings, narrow)
   }
 
-  /** A new batch whose logits are Σ_i weights[i] · z_i (one weight per model, in the models' order). */
-  rows(weights: readonly number[]): DecoderRows {
+  /**
+   * A new batch whose logits are Σ_i weights[i] · z_i (one weight per model, in the models' order).
+   * `oneThread`: every step on the one-thread session however wide (what a parallel mixture whose
+   * lanes have one core each falls back to: the same arithmetic as its members' one-thread steps).
+   */
+  rows(weights: readonly number[], { oneThread = false }: RowsOptions = {}): DecoderRows {
     if (weights.length !== this.members.length) throw new NashlabError('internal', `The mixture has ${this.members.length} models; got ${weights.length} weights.`)
     const feeds: Record<string, Tensor> = {}
     this.members.forEach((member, i) => {
@@ -125,7 +129,7 @@ export class MixtureStep {
       feeds[`${prefix}weight`] = new ort.Tensor('float32', Float32Array.of(weights[i]), [])
       for (const [name, tensor] of Object.entries(member.weightInputs)) feeds[`${prefix}${name}`] = tensor
     })
-    return new SlotBatch(this.session, this.io, feeds, this.narrow, this.caches)
+    return new SlotBatch(this.session, this.io, feeds, oneThread ? anyWidth(this.narrow) : this.narrow, this.caches)
   }
 
   async release(): Promise<void> {

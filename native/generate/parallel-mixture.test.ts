@@ -6,7 +6,7 @@ import { Rng } from '../runtime/rng'
 import type { DecoderRows } from './decoder-session'
 import { runLoop } from './loop'
 import { PROBE_EVERY_BATCHES, ParallelMixture, type ParallelMember } from './parallel-mixture'
-import { NativeRunner } from './runner'
+import { NativeRunner, narrowStepRows } from './runner'
 
 const vocab = 40
 const configs = [
@@ -45,12 +45,14 @@ describe('parallel mixture', () => {
     await Promise.all(runners.map((r) => r.release()))
   })
 
-  it('runs a batch wider than the members\' one-thread steps on the mixture step program', async () => {
+  /** The members of `runners`, told that their steps run on one thread up to 2 rows only. */
+  const narrowTo2 = (runners: readonly NativeRunner[]) =>
+    runners.map((r): ParallelMember => ({ config: r.config, name: r.name, builtInWeights: r.builtInWeights, weightInputs: r.weightInputs, sessionRequest: r.sessionRequest, narrowRows: 2, rows: (context, options) => r.rows(context, options) }))
+
+  it('with more than one core per lane, runs a batch wider than the members\' one-thread steps on the mixture step program', async () => {
     const runners = await Promise.all(configs.slice(0, 2).map((c, i) => NativeRunner.create(c, initWeights(c, i + 1), { session })))
-    // The same members, told that their steps run on one thread up to 2 rows only.
-    const narrow = runners.map((r): ParallelMember => ({ config: r.config, name: r.name, builtInWeights: r.builtInWeights, weightInputs: r.weightInputs, sessionRequest: r.sessionRequest, narrowRows: 2, rows: (context) => r.rows(context) }))
     const program = await runners[0].mixtureWith([runners[1]])
-    const mixture = await ParallelMixture.create(narrow, () => Promise.resolve(program), 2)
+    const mixture = await ParallelMixture.create(narrowTo2(runners), () => Promise.resolve(program), 2, { coresPerLane: 2 })
     expect(mixture.rowsLimit).toBe(2)
     // The 3-row batch never reaches the member thread: it samples with the thread ended.
     await mixture.memberThreads[0].thread.terminate()
@@ -58,6 +60,27 @@ describe('parallel mixture', () => {
     const b = await sample(program.rows([0.3, 0.7]), 3)
     expect(a.tokens).toEqual(b.tokens)
     expect(a.logprobs).toEqual(b.logprobs)
+    await mixture.release()
+    await Promise.all(runners.map((r) => r.release()))
+  })
+
+  it('with one core per lane, runs batches of any width in parallel on one-thread steps, sampling what the program samples on its one-thread steps', async () => {
+    // Members large enough that 3 rows are wider than their one-thread steps (narrowStepRows 2).
+    const wide = [resolveDecoderConfig({ vocab, dModel: 256, layers: 4, heads: 4, context: 40 }), resolveDecoderConfig({ vocab, dModel: 192, layers: 6, heads: 4, context: 40 })]
+    expect(wide.map(narrowStepRows)).toEqual([2, 2])
+    const runners = await Promise.all(wide.map((c, i) => NativeRunner.create(c, initWeights(c, i + 1), { weights: i === 1 ? 'inputs' : 'constant', session })))
+    const program = await runners[0].mixtureWith([runners[1]])
+    const mixture = await ParallelMixture.create(runners, () => Promise.resolve(program), 2, { watch: false, coresPerLane: 1 })
+    expect(mixture.oneCorePerLane).toBe(true)
+    expect(mixture.rowsLimit).toBe(Infinity)
+    for (const [round, weights] of [[0.3, 0.7], [0.8, 0.2]].entries()) {
+      const rows = mixture.rows(weights) as DecoderRows & { inParallel: boolean }
+      const a = await sample(rows, 3 + round)
+      expect(rows.inParallel).toBe(true)
+      const b = await sample(program.rows(weights, { oneThread: true }), 3 + round)
+      expect(a.tokens).toEqual(b.tokens)
+      expect(a.logprobs).toEqual(b.logprobs)
+    }
     await mixture.release()
     await Promise.all(runners.map((r) => r.release()))
   })

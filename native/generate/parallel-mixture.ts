@@ -6,6 +6,7 @@ import type { DecoderIo, DecoderRows } from './decoder-session'
 import type { ThreadMember } from './member-protocol'
 import { cores, MemberThread } from './member-thread'
 import type { MixtureStep } from './mixture-step'
+import type { RowsOptions } from './slot-batch'
 
 /**
  * A batch's member threads count as having no core of their own when, after the sampling thread's
@@ -29,7 +30,7 @@ export interface ParallelMember {
   readonly sessionRequest: SessionRequest
   /** Rows up to which the member's steps run on its one-thread CPU session (0: none, as on a GPU). */
   readonly narrowRows: number
-  rows(context?: number): DecoderRows
+  rows(context?: number, options?: RowsOptions): DecoderRows
 }
 
 /**
@@ -64,22 +65,31 @@ function weightsOf(member: ParallelMember): Weights {
  * runs lane 0's members meanwhile, then waits for the threads' logits and mixes them in the
  * mixture step program's order and rounding (`mixInGraphOrder`), so it samples the same tokens.
  *
- * It serves the steps the members run on one thread each (rows ≤ every member's `narrowRows`: a
- * small step, which one ONNX Runtime thread runs fastest, leaving the other core idle); a wider
- * batch runs on the one-graph mixture step program instead, which shares each operator out over
- * the cores. One batch at a time: starting a batch ends the previous one.
+ * Which batches it serves depends on the cores per lane:
+ * - One core per lane (two members on two cores, say): every batch. Each member steps on its
+ *   one-thread session however wide the batch (`oneThread`), as each lane has one core to use. On
+ *   2 cores, two d 128 models at batch 16 (wider than their one-thread steps) cost 1.7× one model
+ *   on both cores, against 2.2–2.4× for the one-graph program.
+ * - More cores per lane: the steps the members run on one thread anyway (rows ≤ every member's
+ *   `narrowRows`: a small step, which one ONNX Runtime thread runs fastest, leaving cores idle); a
+ *   wider batch runs on the one-graph mixture step program, which shares each operator out over
+ *   all the cores.
+ * One batch at a time: starting a batch ends the previous one.
  *
  * Running in parallel pays only while the threads get a core each. On a machine whose cores are
  * busy with other work they take turns instead, and cost more than the one-graph program (batch 8,
  * two d 128 models, load ≈ 3: 3.7× one model against 2.8×). Each batch's timing is therefore watched
  * (`observe`): once the sampling thread waits for the threads about as long as it ran its own
  * members, the following batches run on the program, and every PROBE_EVERY_BATCHES-th batch tries
- * the threads again. Both ways sample the same tokens, so the switch changes only the time.
+ * the threads again. Both ways sample the same tokens (with one core per lane the program too steps
+ * on its one-thread session, the members' arithmetic), so the switch changes only the time.
  */
 export class ParallelMixture {
   readonly io: DecoderIo
-  /** Rows up to which batches run in parallel. */
+  /** Rows up to which batches run in parallel (Infinity with one core per lane). */
   readonly rowsLimit: number
+  /** Whether each lane has one core, so every member steps on one thread however wide the batch. */
+  readonly oneCorePerLane: boolean
   /** Whether the last judged batch found the threads without a core of their own. */
   contended = false
   private sinceProbe = 0
@@ -94,10 +104,12 @@ export class ParallelMixture {
     private readonly program: () => Promise<MixtureStep>,
     /** Whether batches move to the program while the threads are contended (off: always in parallel). */
     private readonly watch: boolean,
+    coresPerLane: number,
   ) {
     const lead = members[0].config
     this.io = { layers: lead.layers, kvHeads: lead.heads, headSize: lead.dModel / lead.heads, vocabSize: lead.vocab, positionIds: true, context: Math.min(...members.map((m) => m.config.context)) }
-    this.rowsLimit = Math.min(...members.map((m) => m.narrowRows))
+    this.oneCorePerLane = coresPerLane <= 1
+    this.rowsLimit = this.oneCorePerLane ? Infinity : Math.min(...members.map((m) => m.narrowRows))
   }
 
   /** Whether members run in parallel here at all: two or more cores, and every member on the CPU with a one-thread step session. */
@@ -105,8 +117,17 @@ export class ParallelMixture {
     return members.length >= 2 && cores() >= 2 && members.every((m) => m.narrowRows > 0)
   }
 
-  /** `watch` false keeps every batch that fits on the threads, contended or not (tests of the parallel form itself). */
-  static async create(members: readonly ParallelMember[], program: () => Promise<MixtureStep>, lanes = Math.min(cores(), members.length), { watch = true } = {}): Promise<ParallelMixture> {
+  /**
+   * `watch` false keeps every batch that fits on the threads, contended or not (tests of the
+   * parallel form itself); `coresPerLane` (default: the cores shared out over the lanes) decides
+   * which batches fit (see the class).
+   */
+  static async create(
+    members: readonly ParallelMember[],
+    program: () => Promise<MixtureStep>,
+    lanes = Math.min(cores(), members.length),
+    { watch = true, coresPerLane = Math.floor(cores() / lanes) } = {},
+  ): Promise<ParallelMixture> {
     if (members.length < 2 || lanes < 2) throw new NashlabError('internal', `A parallel mixture needs two or more members and lanes; got ${members.length} members and ${lanes} lanes.`)
     const dealt: number[][] = Array.from({ length: lanes }, () => [])
     members.forEach((_, i) => dealt[i % lanes].push(i))
@@ -122,7 +143,7 @@ export class ParallelMixture {
       await Promise.all(threads.map((t) => t.release()))
       throw failed.reason
     }
-    return new ParallelMixture(members, dealt[0], threads, program, watch)
+    return new ParallelMixture(members, dealt[0], threads, program, watch, coresPerLane)
   }
 
   /** A new batch whose logits are Σ_i weights[i] · z_i (one weight per member, in the members' order). */
@@ -186,16 +207,17 @@ class ParallelRows implements DecoderRows {
 
   async start(prompts: readonly (readonly number[])[], reserve = 64): Promise<Float32Array> {
     const { members, local, threads, program } = this.mixture.parts
+    const oneThread = this.mixture.oneCorePerLane
     if (prompts.length > this.mixture.rowsLimit || !this.mixture.beginBatch()) {
-      this.wide = (await program()).rows(this.weights)
+      this.wide = (await program()).rows(this.weights, { oneThread })
       return this.wide.start(prompts, reserve)
     }
     this.rows = prompts.length
     this.inParallel = true
     const V = this.io.vocabSize
-    const starts = threads.map((t) => t.start(prompts, reserve, V, this.io.context, t.members.map((m) => (members[m.index].builtInWeights ? null : weightsOf(members[m.index])))))
+    const starts = threads.map((t) => t.start(prompts, reserve, V, this.io.context, t.members.map((m) => (members[m.index].builtInWeights ? null : weightsOf(members[m.index]))), oneThread))
     // Lane 0's prefill runs while the threads run theirs; every answer is awaited before an error is thrown.
-    this.local = local.map((i) => members[i].rows(this.io.context ?? undefined))
+    this.local = local.map((i) => members[i].rows(this.io.context ?? undefined, { oneThread }))
     const own = await settle(this.local.map((rows) => () => rows.start(prompts, reserve)), false)
     const remote = await Promise.allSettled(starts)
     if (own.error) throw own.error

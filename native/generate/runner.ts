@@ -6,7 +6,7 @@ import { encodeModel } from '../onnx/encode'
 import { ort, type InferenceSession, type Tensor } from '../runtime/ort'
 import { createSession, type SessionRequest } from '../runtime/session'
 import { DecoderBatch, emptyPast, type DecoderIo, type DecoderRows } from './decoder-session'
-import { SlotBatch, type NarrowStep } from './slot-batch'
+import { anyWidth, SlotBatch, type NarrowStep, type RowsOptions } from './slot-batch'
 import { MixtureStep } from './mixture-step'
 import { ParallelMixture } from './parallel-mixture'
 import { gatherLogProbs } from './softmax'
@@ -180,10 +180,12 @@ export class NativeRunner implements DecoderRunner {
    * A new batch. `context`: a shorter context to keep within, for a member of a mixture, whose
    * members' batches must feed the same slots as the mixture step program's (the shortest context
    * of its models bounds how far its slots widen, and so what each attention sums over).
+   * `oneThread`: every step on the one-thread session, however wide (a member of a parallel mixture
+   * whose lane has one core; on the CPU only, else as usual).
    */
-  rows(context?: number): DecoderRows {
+  rows(context?: number, { oneThread = false }: RowsOptions = {}): DecoderRows {
     const io = context === undefined ? this.io : { ...this.io, context: Math.min(context, this.io.context ?? Infinity) }
-    return new SlotBatch(this.generation, io, this.weightFeeds, this.narrow)
+    return new SlotBatch(this.generation, io, this.weightFeeds, oneThread ? anyWidth(this.narrow) : this.narrow)
   }
 
   async score(sequences: readonly (readonly number[])[]): Promise<Float32Array[]> {

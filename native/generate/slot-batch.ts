@@ -12,6 +12,17 @@ export interface NarrowStep {
   rows: number
 }
 
+/** Options of a new batch (NativeRunner.rows, MixtureStep.rows). */
+export interface RowsOptions {
+  /** Run every step on the one-thread session, however many rows (where there is one). */
+  oneThread?: boolean
+}
+
+/** A one-thread step session that takes steps of any width (none stays none). */
+export function anyWidth(narrow: NarrowStep | undefined): NarrowStep | undefined {
+  return narrow && { session: narrow.session, rows: Infinity }
+}
+
 /**
  * One model's KV cache in a slot program: its inputs are `${prefix}past_key_values.{i}.key/value`
  * and its output `${prefix}new_key_values`. A plain decoder has one, prefix ''; a mixture step
