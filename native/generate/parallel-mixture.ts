@@ -68,8 +68,8 @@ function weightsOf(member: ParallelMember): Weights {
  * Which batches it serves depends on the cores per lane:
  * - One core per lane (two members on two cores, say): every batch. Each member steps on its
  *   one-thread session however wide the batch (`oneThread`), as each lane has one core to use. On
- *   2 cores, two d 128 models at batch 16 (wider than their one-thread steps) cost 1.7× one model
- *   on both cores, against 2.2–2.4× for the one-graph program.
+ *   2 cores, two d 128 models at batch 16 (wider than their one-thread steps) cost 1.4–1.7× one
+ *   model on both cores, against 1.9–2.4× for the one-graph program (docs/onnxruntime.md).
  * - More cores per lane: the steps the members run on one thread anyway (rows ≤ every member's
  *   `narrowRows`: a small step, which one ONNX Runtime thread runs fastest, leaving cores idle); a
  *   wider batch runs on the one-graph mixture step program, which shares each operator out over
