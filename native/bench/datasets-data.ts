@@ -8,6 +8,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { seededRandom } from '../game/random'
 import { latestVersion } from '../store/migrations/index'
 
 /** Rows of the bench file: $NASHLAB_BENCH_DATASET_ROWS, or one million. */
@@ -21,18 +22,6 @@ export function benchFolder(rows: number): string {
 }
 
 export const rareWord = 'zyzzogeton'
-
-/** mulberry32: a small, fast, deterministic generator of uniform numbers in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const syllables = ['ka', 'lo', 'mi', 'ne', 'su', 'ta', 'ri', 'po', 've', 'da', 'qui', 'zen', 'mor', 'lin', 'tha', 'gre']
 export const vocabulary = Array.from({ length: 4096 }, (_, i) => {
@@ -51,7 +40,7 @@ function words(random: () => number, min: number, max: number): string {
 
 /** Write the bench file in 4 MiB pieces; returns its size in bytes. */
 export function writeBenchFile(file: string, rows: number): number {
-  const random = prng(20_240_601)
+  const random = seededRandom(20_240_601)
   const fd = fs.openSync(file, 'w')
   let buffer: string[] = []
   let size = 0

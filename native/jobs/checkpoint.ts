@@ -20,21 +20,13 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { NashlabError } from '../api/errors'
+import type { TypedArray } from '../onnx/dtype'
 import { fsyncDirectory, writeAll, writeFileAtomic } from './atomic'
 
 export type TensorDtype = 'float32' | 'float64' | 'float16' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'bool'
 
-export type TensorArray =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array
+/** The typed arrays tensors are held in (onnx/dtype.ts). */
+export type TensorArray = TypedArray
 
 /** A tensor as checkpoints store it. float16 data is held as its raw bits in a Uint16Array; bool as 0/1 bytes. */
 export interface StoredTensor {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { seededRandom } from '../../game/random'
 import { resolveDecoderConfig } from '../../models/config'
 import { initWeights, weightSpecs, type Weights } from '../../models/weights'
 import { NativeRunner } from '../../generate/runner'
@@ -54,7 +55,7 @@ async function setup() {
   const reference = initWeights(config, 2)
   const logMu = await tokenLogProbs(reference)
   const mu = logMu.map((lp) => Math.exp(sum(lp)))
-  const P = randomPreference(sequences.length, mulberry(7))
+  const P = randomPreference(sequences.length, seededRandom(7))
   // P(y ≻ π′) with π′ = μ's completion distribution, minus the missing-EOS penalty.
   const hasEos = sequences.map((y) => (y.at(-1) === eos ? 1 : 0))
   const versusOpponent = applyMissingEosPenalty(
@@ -159,14 +160,3 @@ describe('the Nash-MD-PG train-step program', () => {
     expect(Math.abs(fd + dot(biased, v))).toBeGreaterThan(0.02 * Math.abs(fd))
   })
 })
-
-function mulberry(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
