@@ -30,7 +30,7 @@ const WAIT_SLICE_MS = 20
 const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number, timeout: number): { async: boolean; value: Promise<string> | string } }).waitAsync
 
 /** One batch's shared buffer, as this side sees it. */
-type Shared = ReturnType<typeof sharedViews> & { buffer: SharedArrayBuffer; epoch: number }
+type Shared = ReturnType<typeof sharedViews> & { epoch: number }
 
 /**
  * A worker thread that runs some members of a mixture for the sampling thread: `start` runs their
@@ -144,7 +144,7 @@ export class MemberThread {
     this.post({ type: 'start', buffer, layout, prompts: prompts.map((p) => [...p]), reserve, context, weights: [...weights], oneThread })
     const message = await answer
     if (message.type !== 'started') throw new NashlabError('internal', `The thread running ${this.describe()} answered a prefill with "${message.type}".`)
-    this.shared = { ...sharedViews(buffer, layout), buffer, epoch }
+    this.shared = { ...sharedViews(buffer, layout), epoch }
     this.sent = 0
     return { epoch, logits: message.logits }
   }
